@@ -1,0 +1,55 @@
+package filters
+
+// Stage is one filter of a pipeline as stored in the filter pipeline message.
+type Stage struct {
+	ID       uint16
+	Name     string // the name stored in the file, may be empty
+	Optional bool   // flags bit 0: the filter may be skipped when it fails or is missing
+	Params   []uint32
+}
+
+// Pipeline is the ordered list of filters applied when writing; reading
+// applies them in reverse.
+type Pipeline []Stage
+
+// Decode undoes the pipeline on one chunk. mask is the chunk's filter mask: bit
+// i set means stage i was not applied when the chunk was written, so it is not
+// undone. limit caps every intermediate and final output. The result may alias
+// scratch buffers; a and b are reusable buffers (they may be nil) and are
+// returned, possibly grown, for the caller to pool.
+func (p Pipeline) Decode(src []byte, mask uint32, limit int, a, b []byte) (out, bufA, bufB []byte, err error) {
+	cur := src
+	for i := len(p) - 1; i >= 0; i-- {
+		if i < 32 && mask&(1<<uint(i)) != 0 {
+			continue
+		}
+		st := p[i]
+		f, ok := Lookup(st.ID)
+		if !ok {
+			if st.Optional {
+				continue
+			}
+			return nil, a, b, &UnsupportedError{ID: st.ID, Name: nameOf(st)}
+		}
+		dst := a
+		out, err := f.Decode(dst[:0], cur, st.Params, limit)
+		if err != nil {
+			return nil, a, b, &FilterError{ID: st.ID, Name: f.Name(), Err: err}
+		}
+		if len(out) > limit {
+			return nil, a, b, &FilterError{ID: st.ID, Name: f.Name(), Err: ErrTooLarge}
+		}
+		// out now lives in a's storage (or a fresh slice that replaces it);
+		// the next stage writes into b.
+		a, b = b, out
+		cur = out
+	}
+	return cur, a, b, nil
+}
+
+func nameOf(st Stage) string {
+	if n := KnownName(st.ID); n != "" {
+		return n
+	}
+	return st.Name
+}
