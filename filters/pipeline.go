@@ -26,9 +26,9 @@ func (p Pipeline) Decode(src []byte, mask uint32, limit int, a, b []byte) (out, 
 		st := p[i]
 		f, ok := Lookup(st.ID)
 		if !ok {
-			if st.Optional {
-				continue
-			}
+			// Even an optional filter must be undone when the mask says it
+			// was applied: libhdf5's H5Z_pipeline fails the read ("required
+			// filter is not registered") rather than return filtered bytes.
 			return nil, a, b, &UnsupportedError{ID: st.ID, Name: nameOf(st)}
 		}
 		dst := a

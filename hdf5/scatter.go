@@ -1,0 +1,158 @@
+package hdf5
+
+import "slices"
+
+// This file maps a compiled selection onto one storage unit (a chunk, or the
+// whole of a contiguous or compact dataset) as runs of bytes: the planner
+// that both the contiguous reader and the chunk engine use.
+
+// segment is a stretch of one dimension inside a unit: n indices starting at
+// src (relative to the unit's origin) that land at output positions starting
+// at dst, with the source index moving by dir (+1 or -1) per element.
+type segment struct {
+	src, dst, n uint64
+	dir         int64
+}
+
+// segments intersects dimension d's runs with the unit range [o, o+cd).
+func (d *dimSpec) segments(o, cd uint64, out []segment) []segment {
+	cum := uint64(0)
+	end := o + cd
+	for _, r := range d.runs {
+		if r.step >= 0 {
+			lo, hi := max(r.start, o), min(r.start+r.n, end)
+			if lo < hi {
+				out = append(out, segment{src: lo - o, dst: cum + (lo - r.start), n: hi - lo, dir: 1})
+			}
+		} else {
+			// indices r.start, r.start-1, ..., r.start-r.n+1
+			first := r.start + 1 - r.n
+			lo, hi := max(first, o), min(r.start, end-1)
+			if lo <= hi && hi >= o && hi < end {
+				out = append(out, segment{src: hi - o, dst: cum + (r.start - hi), n: hi - lo + 1, dir: -1})
+			}
+		}
+		cum += r.n
+	}
+	return out
+}
+
+// touches returns the sorted unit indices (origin/cd) along dimension d that
+// the dimension's runs reach, for units of extent cd over a dimension of
+// size size.
+func (d *dimSpec) touches(cd uint64) []uint64 {
+	var out []uint64
+	seen := map[uint64]bool{}
+	for _, r := range d.runs {
+		if r.n == 0 {
+			continue
+		}
+		lo, hi := r.start, r.start+r.n-1
+		if r.step < 0 {
+			lo, hi = r.start+1-r.n, r.start
+		}
+		for c := lo / cd; c <= hi/cd; c++ {
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// byteRun is one of the byte runs that carry one unit's selected elements into the
+// output: for each, n bytes from unit offset src to output offset dst, or,
+// when rev is set, n/elem elements copied one by one with the source moving
+// backwards.
+type byteRun struct {
+	src, dst, n uint64
+	rev         bool
+}
+
+// unitRuns calls emit for every byte run of a unit with the given origin and
+// extent under an orthogonal selection. The last dimension's segments are
+// the runs; outer dimensions are walked in C order. It stops early and
+// returns false when emit does.
+func (c *compiled) unitRuns(origin, extent []uint64, es uint64, emit func(byteRun) bool) bool {
+	r := len(c.dims)
+	if r == 0 { // scalar
+		return emit(byteRun{0, 0, es, false})
+	}
+	segs := make([][]segment, r)
+	for i := range c.dims {
+		segs[i] = c.dims[i].segments(origin[i], extent[i], nil)
+		if len(segs[i]) == 0 {
+			return true
+		}
+	}
+	// strides in elements
+	ustr := make([]uint64, r)
+	ostr := make([]uint64, r)
+	us, os := uint64(1), uint64(1)
+	for i := r - 1; i >= 0; i-- {
+		ustr[i], ostr[i] = us, os
+		us *= extent[i]
+		os *= c.dims[i].n
+	}
+	// iterate outer dims: for each dimension i < r-1 a segment index and an
+	// offset within the segment
+	segIdx := make([]int, r)
+	within := make([]uint64, r)
+	for {
+		var srcOff, dstOff uint64
+		for i := 0; i < r-1; i++ {
+			sg := segs[i][segIdx[i]]
+			var si uint64
+			if sg.dir >= 0 {
+				si = sg.src + within[i]
+			} else {
+				si = sg.src - within[i]
+			}
+			srcOff += si * ustr[i]
+			dstOff += (sg.dst + within[i]) * ostr[i]
+		}
+		for _, sg := range segs[r-1] {
+			br := byteRun{src: (srcOff + sg.src) * es, dst: (dstOff + sg.dst) * es, n: sg.n * es}
+			if sg.dir < 0 {
+				br.rev = true
+			}
+			if !emit(br) {
+				return false
+			}
+		}
+		// advance the odometer over dims r-2 .. 0
+		i := r - 2
+		for ; i >= 0; i-- {
+			within[i]++
+			if within[i] < segs[i][segIdx[i]].n {
+				break
+			}
+			within[i] = 0
+			segIdx[i]++
+			if segIdx[i] < len(segs[i]) {
+				break
+			}
+			segIdx[i] = 0
+		}
+		if i < 0 {
+			return true
+		}
+	}
+}
+
+// apply copies one byte run from a unit's bytes into dst.
+func (br byteRun) apply(dst, unit []byte, es uint64) {
+	if !br.rev {
+		copy(dst[br.dst:br.dst+br.n], unit[br.src:br.src+br.n])
+		return
+	}
+	// br.src is the unit offset of the first (highest-index) element; each
+	// next output element comes from one element earlier.
+	n := br.n / es
+	for k := uint64(0); k < n; k++ {
+		s := br.src - k*es
+		copy(dst[br.dst+k*es:br.dst+(k+1)*es], unit[s:s+es])
+	}
+}
