@@ -212,12 +212,14 @@ func TestBloscLZHandmade(t *testing.T) {
 func FuzzBlosc(f *testing.F) {
 	for _, c := range g2Load(f, "blosc") {
 		for _, ch := range c.Chunks {
-			if ch.Size < 20000 {
+			if ch.Size < 4096 {
 				f.Add(g2Read(f, "blosc", ch.File))
 			}
 		}
 	}
 	f.Add(bloscBombHeader(1 << 30))
+	SetBloscConcurrency(1)
+	defer SetBloscConcurrency(0)
 	f.Fuzz(func(t *testing.T, src []byte) {
 		const limit = 1 << 20
 		out, err := bloscFilter{}.Decode(nil, src, nil, limit)

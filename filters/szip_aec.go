@@ -106,21 +106,56 @@ func (r *aecBits) refill() {
 // get reads k bits, 0 <= k <= 32.
 func (r *aecBits) get(k uint) uint32 {
 	if r.n < k {
-		r.refill()
-		if r.n < k {
-			r.bad = true
-			r.acc, r.n = 0, 0
-			return 0
-		}
+		r.fill(k)
 	}
-	v := uint32(r.acc >> 32 >> (32 - k))
+	v := uint32(r.acc >> (64 - k)) // a shift by 64 gives 0 in Go
 	r.acc <<= k
 	r.n -= k
 	return v
 }
 
+// orBits ORs k bits, 1 <= k <= 32, into each of vals.
+func (r *aecBits) orBits(vals []uint32, k uint) {
+	acc, n := r.acc, r.n
+	for i := range vals {
+		if n < k {
+			r.acc, r.n = acc, n
+			r.fill(k)
+			acc, n = r.acc, r.n
+		}
+		vals[i] |= uint32(acc >> (64 - k))
+		acc <<= k
+		n -= k
+	}
+	r.acc, r.n = acc, n
+}
+
+// fill refills for get; past the end it marks the reader bad and leaves k
+// zero bits for get to consume. It stays out of line so get inlines.
+//
+//go:noinline
+func (r *aecBits) fill(k uint) {
+	r.refill()
+	if r.n < k {
+		r.bad = true
+		r.acc, r.n = 0, k
+	}
+}
+
 // fs reads a fundamental sequence codeword: m zero bits then a one, giving m.
 func (r *aecBits) fs() uint64 {
+	// The bits below the n valid ones are zero, so a leading-zero count
+	// below n finds the codeword's one bit.
+	z := uint(bits.LeadingZeros64(r.acc)) + 1
+	if z > r.n {
+		return r.fsSlow()
+	}
+	r.acc <<= z
+	r.n -= z
+	return uint64(z - 1)
+}
+
+func (r *aecBits) fsSlow() uint64 {
 	var m uint64
 	for {
 		if r.n == 0 {
@@ -250,17 +285,33 @@ func (d *aecDecoder) run() error {
 					clear(d.block[first:J])
 				}
 			case id == uncomp:
-				for i := 0; i < J; i++ {
-					d.block[i] = br.get(cfg.bitsPerSample)
-				}
+				clear(d.block[:J])
+				br.orBits(d.block[:J], cfg.bitsPerSample)
 			default:
 				k := uint(id - 1)
 				if ref {
 					d.block[0] = br.get(cfg.bitsPerSample)
 				}
 				lim := uint64(d.xmax >> k) // k <= 29
+				// The FS codewords are the hot loop: keep the reader in
+				// registers and refill only when few bits are left.
+				acc, nb := br.acc, br.n
 				for i := first; i < J; i++ {
-					m := br.fs()
+					if nb < 32 {
+						br.acc, br.n = acc, nb
+						br.refill()
+						acc, nb = br.acc, br.n
+					}
+					var m uint64
+					if z := uint(bits.LeadingZeros64(acc)) + 1; z <= nb {
+						acc <<= z
+						nb -= z
+						m = uint64(z - 1)
+					} else {
+						br.acc, br.n = acc, nb
+						m = br.fsSlow()
+						acc, nb = br.acc, br.n
+					}
 					if m > lim {
 						if br.bad {
 							return errAECTruncated
@@ -269,10 +320,9 @@ func (d *aecDecoder) run() error {
 					}
 					d.block[i] = uint32(m) << k
 				}
+				br.acc, br.n = acc, nb
 				if k > 0 {
-					for i := first; i < J; i++ {
-						d.block[i] |= br.get(k)
-					}
+					br.orBits(d.block[first:J], k)
 				}
 			}
 			if br.bad {

@@ -94,7 +94,7 @@ func (d *Dataset) loadChunkMap() (*chunkMap, error) {
 	if l.IndexAddr == binfmt.Undef {
 		return m, nil // nothing written yet: every chunk reads as fill
 	}
-	idx, err := openChunkIndex(p)
+	idx, err := btree.OpenChunkIndex(p)
 	if err != nil {
 		return nil, err
 	}

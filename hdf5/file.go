@@ -27,6 +27,7 @@ type File struct {
 	sb     *superblock.Superblock
 	opts   options
 	global *heap.Global
+	root   *Group
 
 	mu       sync.Mutex
 	headers  map[uint64]*object.Header
@@ -101,11 +102,13 @@ func newFile(r io.ReaderAt, size int64, opts []Option) (*File, error) {
 		chunkIdx: make(map[uint64]any),
 	}
 	f.global = heap.NewGlobal(f.src, o.maxHeapObject)
-	// Validate the root object header now, so that Open fails on a file
-	// whose root cannot be read.
-	if _, err := f.header(sb.Root.ObjAddr); err != nil {
+	// Read the root group now, so that Open fails on a file whose root
+	// cannot be read.
+	root, err := f.groupAt(sb.Root.ObjAddr, "/")
+	if err != nil {
 		return nil, fmt.Errorf("hdf5: root group: %w", err)
 	}
+	f.root = root
 	return f, nil
 }
 
@@ -142,14 +145,7 @@ func (f *File) SuperblockVersion() int { return f.sb.Version }
 func (f *File) Superblock() *superblock.Superblock { return f.sb }
 
 // Root returns the root group.
-func (f *File) Root() *Group {
-	g, err := f.groupAt(f.sb.Root.ObjAddr, "/")
-	if err != nil {
-		// The root header was read by Open and is cached.
-		return &Group{obj: obj{f: f, addr: f.sb.Root.ObjAddr, path: "/"}}
-	}
-	return g
-}
+func (f *File) Root() *Group { return f.root }
 
 // header returns the decoded object header at addr, from the cache if it was
 // read before.

@@ -120,6 +120,9 @@ func (d *Dataset) ReadContext(ctx context.Context, sel *Selection, dst []byte) e
 }
 
 func (d *Dataset) readRaw(ctx context.Context, c *compiled, out []byte) error {
+	if d.layout.Class == 3 {
+		return &binfmt.UnsupportedError{Feature: "virtual dataset layout", Addr: d.addr, HasAddr: true}
+	}
 	if c.n == 0 {
 		return nil
 	}

@@ -134,7 +134,10 @@ def dtype_desc(dt):
     if h5py.check_opaque_dtype(dt):
         d["opaque"] = True
     if dt.names is not None:
-        d["descr"] = str(dt.descr)
+        try:
+            d["descr"] = str(dt.descr)
+        except Exception:
+            pass
     return d
 
 
@@ -374,6 +377,14 @@ def _mspace(shape):
     return h5py.h5s.create_simple(shape) if shape else h5py.h5s.create(h5py.h5s.SCALAR)
 
 
+def _mtype(dt, ftype):
+    if ftype.get_class() == h5py.h5t.OPAQUE:
+        return ftype  # opaque data is copied as is; h5py's V-dtype opaque has no tag
+    if dt.subdtype is not None:
+        return h5py.h5t.py_create(dt)
+    return None
+
+
 def read_dataset(dset, sel=None):
     """Read dataset (or a prefix hyperslab [(start,count),...]) with raw-bytes strings.
 
@@ -384,20 +395,20 @@ def read_dataset(dset, sel=None):
     if sel is not None:
         fspace.select_hyperslab(tuple(s for s, _ in sel), tuple(c for _, c in sel))
         shape = tuple(c for _, c in sel)
-    arr = np.empty(shape, dtype=dt)
+    arr = np.zeros(shape, dtype=dt)
     if arr.size == 0:
         return arr
-    mtype = h5py.h5t.py_create(dt, logical=True) if dt.subdtype is not None else None
+    mtype = _mtype(dt, dset.id.get_type())
     dset.id.read(_mspace(shape), fspace if sel is not None else h5py.h5s.ALL, arr, mtype)
     return arr
 
 
 def read_attr(aid):
     dt = bytes_dtype(aid.dtype)
-    arr = np.empty(aid.shape, dtype=dt)
+    arr = np.zeros(aid.shape, dtype=dt)
     if arr.size == 0:
         return arr
-    mtype = h5py.h5t.py_create(dt, logical=True) if dt.subdtype is not None else None
+    mtype = _mtype(dt, aid.get_type())
     aid.read(arr, mtype=mtype)
     return arr
 
@@ -669,18 +680,20 @@ def _has_vlen_or_ref(tid):
     return False
 
 
+def _mask_names(mask):
+    return sorted({MSG_NAMES.get(i, "unknown(%d)" % i) for i in range(64) if mask >> i & 1})
+
+
 def header_info(ctx, obj, rec):
     info = h5py.h5o.get_info(obj.id)
     rec["addr"] = info.addr
     rec["num_attrs"] = len(obj.attrs)
+    rec["ohdr_version"] = info.hdr.version
+    rec["messages"] = _mask_names(info.hdr.mesg.present)
+    if info.hdr.mesg.shared:
+        rec["shared_messages"] = _mask_names(info.hdr.mesg.shared)
     try:
-        h = Header(ctx.fh, ctx.base, info.addr, ctx.so, ctx.sl)
-        rec["ohdr_version"] = h.version
-        rec["messages"] = h.names()
-        sh = h.shared()
-        if sh:
-            rec["shared_messages"] = sh
-        return h
+        return Header(ctx.fh, ctx.base, info.addr, ctx.so, ctx.sl)
     except Exception as e:
         rec["header_error"] = str(e)
         return None
@@ -749,6 +762,16 @@ def records(path, name=None, root=None):
     frec = {"kind": "file", "file": ctx.name, "size": size, "libhdf5": "%d.%d.%d" % h5py.version.hdf5_version_tuple,
             "h5py": h5py.version.version, "sha256": hashlib.sha256(raw).hexdigest()}
     del raw
+    cwd = os.getcwd()
+    # external storage and VDS source files are named relative to the file's directory
+    os.chdir(os.path.dirname(os.path.abspath(path)))
+    try:
+        yield from _records(ctx, os.path.abspath(path), frec)
+    finally:
+        os.chdir(cwd)
+
+
+def _records(ctx, path, frec):
     try:
         f = h5py.File(path, "r")
     except Exception as e:

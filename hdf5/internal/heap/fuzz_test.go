@@ -41,9 +41,10 @@ func FuzzLocalHeap(f *testing.F) {
 func FuzzGlobalHeap(f *testing.F) {
 	var want globalExpect
 	b, _ := fixture(f, "global_earliest", &want)
-	for i := uint32(0); i < 12; i++ {
-		f.Add(b, want.Collections[0], i)
-	}
+	col := want.Collections[0]
+	f.Add(b, col, uint32(1))
+	f.Add(b, col, uint32(7))
+	f.Add(b[col:col+4096], uint64(0), uint32(3))
 	f.Fuzz(func(t *testing.T, data []byte, addr uint64, idx uint32) {
 		g := NewGlobal(memSource(data), 1<<16)
 		for k := 0; k < 2; k++ { // the second Get hits the cache
