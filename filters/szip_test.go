@@ -248,6 +248,24 @@ func TestSzipCodes(t *testing.T) {
 			t.Fatalf("long run: %v", err)
 		}
 	})
+	t.Run("3-byte samples", func(t *testing.T) {
+		// libaec's 3-byte sample layout (24-bit samples, no compression).
+		bw := &szipBitWriter{}
+		bw.put(31, 5)
+		bw.put(0x123456, 24)
+		bw.put(0xABCDEF, 24)
+		for _, msb := range []bool{true, false} {
+			cfg := aecConfig{bitsPerSample: 24, bytesPerSample: 3, msb: msb, blockSize: 2, rsi: 1, keep: 2}
+			out, err := aecDecode(nil, bw.bytes(), cfg, 6)
+			want := []byte{0x56, 0x34, 0x12, 0xEF, 0xCD, 0xAB}
+			if msb {
+				want = []byte{0x12, 0x34, 0x56, 0xAB, 0xCD, 0xEF}
+			}
+			if err != nil || !bytes.Equal(out, want) {
+				t.Fatalf("msb %v: got %x %v", msb, out, err)
+			}
+		}
+	})
 	t.Run("restricted", func(t *testing.T) {
 		// 2-bit samples: ID length 1, so ID 1 means no compression.
 		cfg := aecConfig{bitsPerSample: 2, bytesPerSample: 1, blockSize: 4, rsi: 1, keep: 4, restricted: true}

@@ -1,6 +1,7 @@
 package hdf5
 
 import (
+	"flag"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -114,3 +115,4 @@ func BenchmarkReadContiguous(b *testing.B) {
 	})
 }
 
+var compareH5py = flag.Bool("h5py", false, "benchmarks also time h5py on the same file")

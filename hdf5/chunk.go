@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/goh5/goh5/btree"
@@ -126,12 +127,17 @@ func (d *Dataset) loadChunkMap() (*chunkMap, error) {
 type chunkTask struct {
 	coord  []uint64
 	points []int // indices into compiled.points
+	key    uint64
+	stored bool
+	info   btree.ChunkInfo
 }
 
 // readChunked is the parallel chunk engine. It plans the chunks the
-// selection touches, then workers each read a chunk's stored bytes with one
-// ReadAt, undo the filter pipeline into pooled buffers and scatter the
-// result into disjoint runs of out, so no lock guards out.
+// selection touches and groups chunks that lie next to each other in the
+// file, so that each group costs one ReadAt. Workers then undo the filter
+// pipeline of each chunk into pooled buffers and scatter the result into
+// disjoint runs of out, so no lock guards out. Memory beyond out is bounded
+// by the workers times a group's span and a chunk's size.
 func (d *Dataset) readChunked(ctx context.Context, c *compiled, out []byte) error {
 	cd, chunkBytes, err := d.chunkGeometry()
 	if err != nil {
@@ -141,8 +147,8 @@ func (d *Dataset) readChunked(ctx context.Context, c *compiled, out []byte) erro
 	if err != nil {
 		return err
 	}
-	tasks := d.planChunks(c, cd, m)
-	workers := max(1, min(d.f.opts.concurrency, len(tasks)))
+	groups := d.groupChunks(d.planChunks(c, cd, m), m, cd, chunkBytes)
+	workers := max(1, min(d.f.opts.concurrency, len(groups)))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -165,38 +171,141 @@ func (d *Dataset) readChunked(ctx context.Context, c *compiled, out []byte) erro
 		})
 		return fillUnit
 	}
-	work := make(chan chunkTask)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			bufs := getChunkBufs()
-			defer putChunkBufs(bufs)
-			for t := range work {
-				if ctx.Err() != nil {
-					continue
-				}
-				if err := d.readChunk(c, cd, chunkBytes, m, t, out, bufs, fill); err != nil {
-					fail(err)
-				}
-			}
-		}()
-	}
-feed:
-	for _, t := range tasks {
-		select {
-		case work <- t:
-		case <-ctx.Done():
-			break feed
+	run := func(g *chunkGroup, bufs *chunkBufs) {
+		if err := d.readGroup(c, cd, chunkBytes, g, out, bufs, fill); err != nil {
+			fail(err)
 		}
 	}
-	close(work)
-	wg.Wait()
+	if workers == 1 {
+		// Serial: the same code path, without goroutines.
+		bufs := getChunkBufs()
+		defer putChunkBufs(bufs)
+		for i := range groups {
+			if ctx.Err() != nil {
+				break
+			}
+			run(&groups[i], bufs)
+		}
+	} else {
+		work := make(chan *chunkGroup)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				bufs := getChunkBufs()
+				defer putChunkBufs(bufs)
+				for g := range work {
+					if ctx.Err() == nil {
+						run(g, bufs)
+					}
+				}
+			}()
+		}
+	feed:
+		for i := range groups {
+			select {
+			case work <- &groups[i]:
+			case <-ctx.Done():
+				break feed
+			}
+		}
+		close(work)
+		wg.Wait()
+	}
 	if firstErr != nil {
 		return firstErr
 	}
 	return ctx.Err()
+}
+
+// A chunk group is a run of planned chunks read with one ReadAt: stored
+// chunks that follow each other in the file with gaps of at most
+// groupGap bytes, spanning at most groupSpan bytes. Unwritten chunks ride
+// along in whichever group they fall.
+type chunkGroup struct {
+	tasks  []chunkTask
+	lo, hi uint64 // file span of the group's stored chunks; lo == hi if none
+}
+
+const (
+	groupGap   = 64 << 10
+	groupSpan  = 8 << 20
+	groupMaxCh = 64
+)
+
+func (d *Dataset) groupChunks(tasks []chunkTask, m *chunkMap, cd []uint64, chunkBytes uint64) []chunkGroup {
+	var groups []chunkGroup
+	for _, t := range tasks {
+		var key uint64
+		for i := range t.coord {
+			key = key*m.grid[i] + t.coord[i]
+		}
+		info, ok := m.chunks[key]
+		t.key, t.stored = key, ok
+		if ok {
+			if len(d.fpipe) == 0 || info.Size == 0 {
+				info.Size = chunkBytes // unfiltered chunks are stored whole
+			}
+			t.info = info
+		}
+		if n := len(groups); n > 0 {
+			g := &groups[n-1]
+			if !ok {
+				if len(g.tasks) < groupMaxCh {
+					g.tasks = append(g.tasks, t)
+					continue
+				}
+			} else if g.lo == g.hi || (info.Addr >= g.hi && info.Addr-g.hi <= groupGap &&
+				info.Addr+info.Size-g.lo <= groupSpan && len(g.tasks) < groupMaxCh) {
+				if g.lo == g.hi {
+					g.lo = info.Addr
+				}
+				g.hi = info.Addr + info.Size
+				g.tasks = append(g.tasks, t)
+				continue
+			}
+		}
+		g := chunkGroup{tasks: []chunkTask{t}}
+		if ok {
+			g.lo, g.hi = info.Addr, info.Addr+info.Size
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+// readGroup reads a group's file span once and decodes and scatters each of
+// its chunks.
+func (d *Dataset) readGroup(c *compiled, cd []uint64, chunkBytes uint64, g *chunkGroup, out []byte, bufs *chunkBufs, fill func() []byte) error {
+	var span []byte
+	if g.hi > g.lo {
+		n := g.hi - g.lo
+		if n > uint64(d.f.opts.maxChunkBytes)+groupSpan {
+			return &binfmt.LimitError{Name: "MaxChunkBytes", Limit: d.f.opts.maxChunkBytes, Want: int64(min(n, 1<<62)), Addr: g.lo}
+		}
+		if err := d.f.src.Check(g.lo, n, "chunk"); err != nil {
+			return fmt.Errorf("hdf5: %s: chunk %v: %w", d.path, g.tasks[0].coord, err)
+		}
+		if uint64(cap(bufs.raw)) < n {
+			bufs.raw = make([]byte, n)
+		}
+		span = bufs.raw[:n]
+		if err := d.f.src.ReadInto(span, g.lo, "chunk"); err != nil {
+			return fmt.Errorf("hdf5: %s: chunks at 0x%x: %w", d.path, g.lo, err)
+		}
+	}
+	for i := range g.tasks {
+		t := &g.tasks[i]
+		var raw []byte
+		if t.stored {
+			raw = span[t.info.Addr-g.lo : t.info.Addr-g.lo+t.info.Size]
+		}
+		if err := d.readChunk(c, cd, chunkBytes, t, raw, out, bufs, fill); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // planChunks lists the chunks the selection touches, in grid C order.
@@ -254,11 +363,12 @@ func (d *Dataset) planChunks(c *compiled, cd []uint64, m *chunkMap) []chunkTask 
 	return tasks
 }
 
-// chunkBufs are one worker's reusable buffers: the stored bytes and the two
-// pipeline stages' outputs.
+// chunkBufs are one worker's reusable buffers: the stored bytes, the two
+// pipeline stages' outputs and the scatter planner's scratch.
 type chunkBufs struct {
 	raw, a, b []byte
 	origin    []uint64
+	scratch   runScratch
 }
 
 var chunkBufPool = sync.Pool{New: func() any { return new(chunkBufs) }}
@@ -266,33 +376,41 @@ var chunkBufPool = sync.Pool{New: func() any { return new(chunkBufs) }}
 func getChunkBufs() *chunkBufs  { return chunkBufPool.Get().(*chunkBufs) }
 func putChunkBufs(b *chunkBufs) { chunkBufPool.Put(b) }
 
-// readChunk fetches, decodes and scatters one chunk.
-func (d *Dataset) readChunk(c *compiled, cd []uint64, chunkBytes uint64, m *chunkMap, t chunkTask, out []byte, bufs *chunkBufs, fill func() []byte) error {
+// readChunk decodes one chunk from its stored bytes (nil for a chunk never
+// written, which reads as the fill value) and scatters it into out.
+func (d *Dataset) readChunk(c *compiled, cd []uint64, chunkBytes uint64, t *chunkTask, raw []byte, out []byte, bufs *chunkBufs, fill func() []byte) error {
 	r := len(cd)
 	shape := d.readShape()
-	var key uint64
 	edge := false
 	if cap(bufs.origin) < r {
 		bufs.origin = make([]uint64, r)
 	}
 	origin := bufs.origin[:r]
 	for i := range t.coord {
-		key = key*m.grid[i] + t.coord[i]
 		origin[i] = t.coord[i] * cd[i]
 		if origin[i]+cd[i] > shape[i] {
 			edge = true
 		}
 	}
 	var unit []byte
-	info, ok := m.chunks[key]
-	if !ok {
+	switch {
+	case !t.stored:
 		unit = fill()
-	} else {
-		data, err := d.decodeChunk(info, chunkBytes, edge, bufs)
-		if err != nil {
-			return fmt.Errorf("hdf5: %s: chunk %v at 0x%x: %w", d.path, origin, info.Addr, err)
+	default:
+		cache := d.f.chunkCache
+		if cache != nil {
+			unit = cache.get(d.addr, t.key)
 		}
-		unit = data
+		if unit == nil {
+			data, err := d.decodeChunk(t.info, raw, chunkBytes, edge, bufs)
+			if err != nil {
+				return fmt.Errorf("hdf5: %s: chunk %v at 0x%x: %w", d.path, origin, t.info.Addr, err)
+			}
+			unit = data
+			if cache != nil {
+				cache.put(d.addr, t.key, data)
+			}
+		}
 	}
 	es := uint64(d.dtype.Size)
 	if c.isPoints() {
@@ -306,30 +424,17 @@ func (d *Dataset) readChunk(c *compiled, cd []uint64, chunkBytes uint64, m *chun
 		}
 		return nil
 	}
-	c.unitRuns(origin, cd, es, func(br byteRun) bool {
+	c.unitRuns(origin, cd, es, &bufs.scratch, func(br byteRun) bool {
 		br.apply(out, unit, es)
 		return true
 	})
 	return nil
 }
 
-// decodeChunk reads a chunk's stored bytes and undoes the filter pipeline.
-// The result is exactly chunkBytes long and lives in bufs.
-func (d *Dataset) decodeChunk(info btree.ChunkInfo, chunkBytes uint64, edge bool, bufs *chunkBufs) ([]byte, error) {
-	if info.Size > uint64(d.f.opts.maxChunkBytes) {
-		return nil, &binfmt.LimitError{Name: "MaxChunkBytes", Limit: d.f.opts.maxChunkBytes, Want: int64(min(info.Size, 1<<62)), Addr: info.Addr}
-	}
-	if err := d.f.src.Check(info.Addr, info.Size, "chunk"); err != nil {
-		return nil, err
-	}
-	if uint64(cap(bufs.raw)) < info.Size {
-		bufs.raw = make([]byte, info.Size)
-	}
-	raw := bufs.raw[:info.Size]
-	if err := d.f.src.ReadInto(raw, info.Addr, "chunk"); err != nil {
-		return nil, err
-	}
-	filtered := d.pipeline != nil && len(d.pipeline.Filters) > 0
+// decodeChunk undoes the filter pipeline on a chunk's stored bytes. The
+// result is exactly chunkBytes long and lives in bufs (or in raw).
+func (d *Dataset) decodeChunk(info btree.ChunkInfo, raw []byte, chunkBytes uint64, edge bool, bufs *chunkBufs) ([]byte, error) {
+	filtered := len(d.fpipe) > 0
 	if edge && d.layout.Version >= 4 && d.layout.ChunkFlags&object.LayoutDontFilterPartialEdgeChunks != 0 {
 		filtered = false // "do not filter partial edge chunks"
 	}
@@ -342,19 +447,65 @@ func (d *Dataset) decodeChunk(info btree.ChunkInfo, chunkBytes uint64, edge bool
 	out, a, b, err := d.fpipe.Decode(raw, info.FilterMask, int(chunkBytes), bufs.a, bufs.b)
 	bufs.a, bufs.b = a, b
 	if err != nil {
-		var ce *filters.FilterError
-		if errors.As(err, &ce) && errors.Is(err, filters.ErrChecksum) {
+		if errors.Is(err, filters.ErrChecksum) {
 			return nil, fmt.Errorf("%w: %w", binfmt.ErrChecksum, err)
 		}
 		return nil, err
 	}
 	if uint64(len(out)) != chunkBytes {
-		if uint64(len(out)) > chunkBytes {
-			return nil, binfmt.Errorf(info.Addr, "chunk", "decodes to %d bytes, more than the chunk's %d", len(out), chunkBytes)
-		}
-		return nil, binfmt.Errorf(info.Addr, "chunk", "decodes to %d bytes, the chunk needs %d", len(out), chunkBytes)
+		return nil, binfmt.Errorf(info.Addr, "chunk", "decodes to %d bytes, the chunk holds %d", len(out), chunkBytes)
 	}
-	// out may alias raw when every stage was skipped; either way it is ours
-	// until the next chunk.
 	return out, nil
+}
+
+// ChunkInfo locates one stored chunk of a chunked dataset.
+type ChunkInfo = btree.ChunkInfo
+
+// StoredChunks returns the dataset's stored chunks (those ever written and
+// inside the current extent), in grid C order. It is nil for a dataset that
+// is not chunked.
+func (d *Dataset) StoredChunks() ([]ChunkInfo, error) {
+	if d.layout.Class != 2 {
+		return nil, nil
+	}
+	m, err := d.chunkIndex()
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]uint64, 0, len(m.chunks))
+	for k := range m.chunks {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]ChunkInfo, len(keys))
+	for i, k := range keys {
+		out[i] = m.chunks[k]
+	}
+	return out, nil
+}
+
+// StorageSize returns the bytes the dataset's data occupies in the file (the
+// sum of its stored chunks, or the contiguous or compact size).
+func (d *Dataset) StorageSize() (uint64, error) {
+	switch d.layout.Class {
+	case 0:
+		return uint64(len(d.layout.CompactData)), nil
+	case 1:
+		if d.layout.Addr == binfmt.Undef {
+			return 0, nil
+		}
+		return d.storageBytes(), nil
+	case 2:
+		cs, err := d.StoredChunks()
+		var n uint64
+		for _, c := range cs {
+			n += c.Size
+		}
+		if d.pipeline == nil || len(d.pipeline.Filters) == 0 {
+			_, cb, _ := d.chunkGeometry()
+			n = cb * uint64(len(cs))
+		}
+		return n, err
+	}
+	return 0, nil
 }

@@ -29,6 +29,8 @@ type File struct {
 	global *heap.Global
 	root   *Group
 
+	chunkCache *chunkCache // nil unless WithChunkCache
+
 	mu       sync.Mutex
 	headers  map[uint64]*object.Header
 	fractals map[uint64]*heap.Fractal
@@ -102,6 +104,7 @@ func newFile(r io.ReaderAt, size int64, opts []Option) (*File, error) {
 		chunkIdx: make(map[uint64]any),
 	}
 	f.global = heap.NewGlobal(f.src, o.maxHeapObject)
+	f.chunkCache = newChunkCache(o.chunkCache)
 	// Read the root group now, so that Open fails on a file whose root
 	// cannot be read.
 	root, err := f.groupAt(sb.Root.ObjAddr, "/")

@@ -71,6 +71,9 @@ func numericSource(t *types.Datatype, goType string) (*numSource, error) {
 	if t == nil {
 		return nil, fmt.Errorf("hdf5: cannot read %s as %s", orig, goType)
 	}
+	if t.Size > orig.Size {
+		return nil, fmt.Errorf("hdf5: %s: base type larger than the enum", orig)
+	}
 	s := &numSource{t: t}
 	switch t.Class {
 	case types.ClassInteger, types.ClassBitfield, types.ClassTime:

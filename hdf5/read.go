@@ -187,7 +187,7 @@ func (d *Dataset) readUnit(ctx context.Context, c *compiled, r io.ReaderAt, size
 	origin := make([]uint64, len(shape))
 	var err error
 	count := 0
-	c.unitRuns(origin, shape, es, func(br byteRun) bool {
+	c.unitRuns(origin, shape, es, nil, func(br byteRun) bool {
 		count++
 		if count%4096 == 0 && ctx.Err() != nil {
 			err = ctx.Err()

@@ -71,25 +71,47 @@ type byteRun struct {
 	rev         bool
 }
 
+// runScratch holds unitRuns' working slices so that a worker can plan
+// chunk after chunk without allocating.
+type runScratch struct {
+	segs       [][]segment
+	ustr, ostr []uint64
+	segIdx     []int
+	within     []uint64
+}
+
+func (s *runScratch) size(r int) {
+	if cap(s.segs) < r {
+		s.segs = make([][]segment, r)
+		s.ustr, s.ostr = make([]uint64, r), make([]uint64, r)
+		s.segIdx, s.within = make([]int, r), make([]uint64, r)
+	}
+	s.segs, s.ustr, s.ostr = s.segs[:r], s.ustr[:r], s.ostr[:r]
+	s.segIdx, s.within = s.segIdx[:r], s.within[:r]
+}
+
 // unitRuns calls emit for every byte run of a unit with the given origin and
 // extent under an orthogonal selection. The last dimension's segments are
 // the runs; outer dimensions are walked in C order. It stops early and
-// returns false when emit does.
-func (c *compiled) unitRuns(origin, extent []uint64, es uint64, emit func(byteRun) bool) bool {
+// returns false when emit does. sc may be nil.
+func (c *compiled) unitRuns(origin, extent []uint64, es uint64, sc *runScratch, emit func(byteRun) bool) bool {
 	r := len(c.dims)
 	if r == 0 { // scalar
 		return emit(byteRun{0, 0, es, false})
 	}
-	segs := make([][]segment, r)
+	if sc == nil {
+		sc = new(runScratch)
+	}
+	sc.size(r)
+	segs := sc.segs
 	for i := range c.dims {
-		segs[i] = c.dims[i].segments(origin[i], extent[i], nil)
+		segs[i] = c.dims[i].segments(origin[i], extent[i], segs[i][:0])
 		if len(segs[i]) == 0 {
 			return true
 		}
 	}
 	// strides in elements
-	ustr := make([]uint64, r)
-	ostr := make([]uint64, r)
+	ustr, ostr := sc.ustr, sc.ostr
 	us, os := uint64(1), uint64(1)
 	for i := r - 1; i >= 0; i-- {
 		ustr[i], ostr[i] = us, os
@@ -98,8 +120,9 @@ func (c *compiled) unitRuns(origin, extent []uint64, es uint64, emit func(byteRu
 	}
 	// iterate outer dims: for each dimension i < r-1 a segment index and an
 	// offset within the segment
-	segIdx := make([]int, r)
-	within := make([]uint64, r)
+	segIdx, within := sc.segIdx, sc.within
+	clear(segIdx)
+	clear(within)
 	for {
 		var srcOff, dstOff uint64
 		for i := 0; i < r-1; i++ {

@@ -17,13 +17,13 @@ import (
 // selRecord is one line of testdata/selections.jsonl: a selection and the
 // sha256 of the bytes-le-packed data h5py read for it.
 type selRecord struct {
-	File, Path, Kind              string
-	ID                            int
-	Start, Stride, Count, Block   []uint64
-	Points                        [][]uint64
-	Shape                         []uint64
-	SHA256                        string `json:"sha256"`
-	NBytes                        uint64 `json:"nbytes"`
+	File, Path, Kind            string
+	ID                          int
+	Start, Stride, Count, Block []uint64
+	Points                      [][]uint64
+	Shape                       []uint64
+	SHA256                      string `json:"sha256"`
+	NBytes                      uint64 `json:"nbytes"`
 }
 
 // TestSelectionsMatchH5py reads every seeded selection of

@@ -168,7 +168,7 @@ type enumTable struct {
 }
 
 func newEnumTable(t *types.Datatype) (*enumTable, error) {
-	src, err := numericSource(t.Base, "enum")
+	src, err := numericSource(t, "enum")
 	if err != nil {
 		return nil, err
 	}

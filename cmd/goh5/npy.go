@@ -82,7 +82,7 @@ func npyTypeOf(t *hdf5.Datatype, packed bool) (npyType, error) {
 
 // npyDescr returns the repr of numpy's dtype_to_descr for the dtype h5py
 // gives t: dtype.str for a scalar type, dtype.descr (a list of tuples, with
-// ('', '|Vn') entries for gaps) for a structured one.
+// empty-named '|Vn' entries for gaps) for a structured one.
 func npyDescr(t *hdf5.Datatype, packed bool, depth int) (string, error) {
 	if depth > 32 {
 		return "", fmt.Errorf("hdf5: compound type nested too deeply")
@@ -154,7 +154,8 @@ func complexDescr(t *hdf5.Datatype) (string, bool) {
 }
 
 // structDescr is numpy's _array_descr for a structured dtype: fields in
-// order, a ('', '|Vn') entry for each gap and the tail, subarray fields as
+// order, an empty-named '|Vn' entry for each gap and the tail, subarray
+// fields as
 // (name, descr, shape).
 func structDescr(t *hdf5.Datatype, depth int) (string, error) {
 	var parts []string

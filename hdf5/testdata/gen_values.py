@@ -289,6 +289,9 @@ def build(path, libver):
     at("enum_i1", np.array([42, 1], dtype="i1"), dtype=ed)
     eb = h5py.enum_dtype({"LOW": 0, "HIGH": 60000}, basetype=">u2")
     ds("enum_u2be", np.array([60000, 0], dtype=">u2"), dtype=eb)
+    if first:
+        OUT["datasets"]["enum_i1"]["enum"] = h5py.check_enum_dtype(f["enum_i1"].dtype)
+        OUT["datasets"]["enum_u2be"]["enum"] = h5py.check_enum_dtype(f["enum_u2be"].dtype)
     ds("bool", np.array([True, False, True]))
     at("bool", np.bool_(True))
 

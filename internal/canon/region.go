@@ -172,7 +172,7 @@ type rd struct {
 func (r *rd) take(n int) []byte {
 	if r.err || n < 0 || r.off+n > len(r.b) {
 		r.err = true
-		return make([]byte, n&0xff)
+		return make([]byte, max(n, 8)&0xff)
 	}
 	p := r.b[r.off : r.off+n]
 	r.off += n
@@ -181,7 +181,7 @@ func (r *rd) take(n int) []byte {
 func (r *rd) skip(n int) { r.take(n) }
 func (r *rd) u8() uint8  { return r.take(1)[0] }
 func (r *rd) u32() uint32 {
-	return binary.LittleEndian.Uint32(append(r.take(4), 0, 0, 0, 0))
+	return binary.LittleEndian.Uint32(r.take(4))
 }
 func (r *rd) uint(n int) uint64 {
 	if n != 1 && n != 2 && n != 4 && n != 8 {
