@@ -74,7 +74,10 @@ func (scaleOffsetFilter) Decode(dst, src []byte, params []uint32, limit int) ([]
 	}
 	minbits := binary.LittleEndian.Uint32(src)
 	if minbits > uint32(8*size) {
-		return nil, soBad("minbits %d for %d-byte values", minbits, size)
+		// libhdf5 1.10 unpacks nothing for such a chunk and leaves every
+		// value at the minimum, with no fill-value check (HDF5's own test
+		// file tmisc38a.h5 has one, and h5py reads it that way).
+		return soConstant(dst, int(nelem), size, bigEndian, src), nil
 	}
 	var minval uint64
 	for k := 0; k < int(src[4]) && k < 8; k++ {
@@ -117,7 +120,7 @@ func (scaleOffsetFilter) Decode(dst, src []byte, params []uint32, limit int) ([]
 	factorPow := math.Pow(10, float64(factor))
 	for i := 0; i < n; i++ {
 		v := r.read(int(minbits))
-		if fillDefined && v == mask {
+		if fillDefined && minbits > 0 && v == mask {
 			put(i, fill)
 			continue
 		}
@@ -165,4 +168,24 @@ func (r *soBits) read(n int) uint64 {
 		n -= take
 	}
 	return v
+}
+
+// soConstant returns n values all equal to the chunk header's minimum.
+func soConstant(dst []byte, n, size int, bigEndian bool, src []byte) []byte {
+	var minval uint64
+	for k := 0; k < int(src[4]) && k < 8; k++ {
+		minval |= uint64(src[5+k]) << (8 * k)
+	}
+	out := bloscGrow(dst, n*size)
+	for i := 0; i < n; i++ {
+		b := out[i*size : (i+1)*size]
+		for k := 0; k < size; k++ {
+			if bigEndian {
+				b[size-1-k] = byte(minval >> (8 * k))
+			} else {
+				b[k] = byte(minval >> (8 * k))
+			}
+		}
+	}
+	return out
 }

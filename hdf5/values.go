@@ -223,7 +223,11 @@ func (dec *valueDecoder) value(t *types.Datatype, b []byte, depth int) (any, err
 		return dec.array(t, b, depth)
 	case types.ClassVlen:
 		if t.VlenString {
-			return dec.f.stringAt(t, b)
+			s, err := dec.f.stringAt(t, b)
+			if err != nil {
+				return nil, err
+			}
+			return s, nil
 		}
 		n, data, err := dec.f.vlenSeq(t, b)
 		if err != nil {

@@ -305,6 +305,9 @@ func newPlan(ds *hdf5.Dataset, expr string, sel *hdf5.Selection, fields []string
 		return nil, err
 	}
 	p.es = uint64(p.t.Size)
+	if p.es == 0 {
+		return nil, fmt.Errorf("hdf5: %s: elements of zero size", ds.Path())
+	}
 	if n > 0 && total/n != p.es {
 		return nil, fmt.Errorf("hdf5: %s: element size %d, read delivers %d", ds.Path(), p.es, total/n)
 	}
@@ -505,6 +508,9 @@ func (s *csvWriter) begin() error {
 	}
 	var one []string
 	columnNames(s.t, "", &one, 0)
+	if len(one) == 0 {
+		return nil
+	}
 	var header []string
 	for j := uint64(0); j < s.per; j++ {
 		for _, n := range one {
@@ -532,6 +538,14 @@ func (s *csvWriter) rows(buf []byte, n uint64) error {
 				return err
 			}
 			rec = flattenCells(v, rec)
+		}
+		if len(rec) == 1 && rec[0] == "" {
+			// encoding/csv would write an empty line, which readers skip.
+			s.cw.Flush()
+			if _, err := io.WriteString(s.w, "\"\"\n"); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := s.cw.Write(rec); err != nil {
 			return err

@@ -187,6 +187,8 @@ func npyNumbers(t *testing.T, c catCase) []float64 {
 			out = append(out, float64(math.Float32frombits(order.Uint32(x))))
 		case "i4":
 			out = append(out, float64(int32(order.Uint32(x))))
+		case "i2":
+			out = append(out, float64(int16(order.Uint16(x))))
 		case "u8":
 			out = append(out, float64(order.Uint64(x)))
 		default:

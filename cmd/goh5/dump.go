@@ -158,7 +158,7 @@ func (d *dumper) attribute(a *hdf5.Attribute) {
 		}
 		vals = append(vals, v)
 	}
-	d.values(vals, n)
+	d.values("      ", vals, n)
 }
 
 // data prints the first max values of a dataset, reading only the rows of
@@ -218,14 +218,13 @@ func (d *dumper) data(ds *hdf5.Dataset) {
 		}
 		vals = append(vals, v)
 	}
-	fmt.Fprintf(d.w, "   DATA     ")
-	d.values(vals, n)
+	d.values("   DATA      ", vals, n)
 }
 
 // values prints shown values of n on one line, with "..." when cut short.
-func (d *dumper) values(vals []any, n uint64) {
+func (d *dumper) values(prefix string, vals []any, n uint64) {
 	var b strings.Builder
-	b.WriteString("   ")
+	b.WriteString(prefix)
 	for i, v := range vals {
 		if i > 0 {
 			b.WriteString(", ")

@@ -97,6 +97,15 @@ func DigestDataset(ctx context.Context, d *hdf5.Dataset) (*Digest, error) {
 	if sp.Kind == spaceScalar {
 		shape = []uint64{}
 	}
+	if d.Layout() == hdf5.LayoutVirtual {
+		for _, m := range d.MaxShape() {
+			if m == hdf5.Unlimited {
+				// libhdf5 sets an unlimited virtual dataset's extent from
+				// its source datasets; the stored dims are not it.
+				return nil, &hdf5.UnsupportedError{Feature: "virtual dataset with an unlimited dimension (extent from its sources)"}
+			}
+		}
+	}
 	dg := &Digest{Shape: shape, Method: MethodOf(t)}
 	counts := shape
 	if ps := PrefixSelection(shape, uint64(t.Size)); ps != nil {
@@ -160,8 +169,17 @@ func numElements(shape []uint64) (uint64, bool) {
 	return n, true
 }
 
+// maxElementBytes caps the size of one element: a block holds at least one.
+const maxElementBytes = 1 << 30
+
 // digest hashes the elements src yields, which have shape counts.
 func digest(f *hdf5.File, t *hdf5.Datatype, counts []uint64, src source, dg *Digest) error {
+	if t.Size == 0 {
+		return fmt.Errorf("hdf5: datatype of size 0")
+	}
+	if t.Size > maxElementBytes {
+		return &binfmt.LimitError{Name: "canon element size", Limit: maxElementBytes, Want: int64(t.Size)}
+	}
 	h := sha256.New()
 	if dg.Method == MethodJSON {
 		n, ok := numElements(counts)

@@ -220,3 +220,16 @@ func TestDecodeSelection(t *testing.T) {
 		decodeSelection(b[:n]) // must not panic
 	}
 }
+
+func FuzzDecodeSelection(f *testing.F) {
+	b, _ := hex.DecodeString("02000000010000000000000018000000010000000200000000000000000000000200000002000000")
+	f.Add(b)
+	f.Add([]byte{1, 0, 0, 0, 2, 0, 0, 0, 4, 2, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0})
+	f.Add([]byte{2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := decodeSelection(b)
+		if err != nil && s != nil {
+			t.Fatal("error with a result")
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/goh5/goh5/hdf5"
+	"github.com/goh5/goh5/internal/binfmt"
 )
 
 // jsonWriter writes the json form of elements, through a small buffer, into
@@ -89,6 +90,9 @@ func (w *jsonWriter) elem(t *hdf5.Datatype, v []byte, depth int) error {
 			if i > 0 {
 				w.byte(',')
 			}
+			if m.Type == nil {
+				return fmt.Errorf("hdf5: compound member %q without a type", m.Name)
+			}
 			end := uint64(m.Offset) + uint64(m.Type.Size)
 			if end > uint64(len(v)) {
 				return fmt.Errorf("hdf5: compound member %q overruns its element", m.Name)
@@ -100,7 +104,7 @@ func (w *jsonWriter) elem(t *hdf5.Datatype, v []byte, depth int) error {
 		w.byte(']')
 		return nil
 	case hdf5.ClassArray:
-		if t.Base == nil {
+		if t.Base == nil || t.Base.Size == 0 {
 			return fmt.Errorf("hdf5: array without a base type")
 		}
 		dims := make([]uint64, len(t.Dims))
@@ -274,12 +278,16 @@ func (w *jsonWriter) vlen(t *hdf5.Datatype, v []byte, depth int) error {
 		return fmt.Errorf("hdf5: vlen without a base type")
 	}
 	bs := uint64(base.Size)
-	need := uint64(count) * bs
-	if need > uint64(len(data)) {
+	need, ok := binfmt.Mul(uint64(count), bs)
+	if !ok || need > uint64(len(data)) {
 		return fmt.Errorf("hdf5: variable-length sequence of %d %d-byte elements in a %d-byte heap object", count, bs, len(data))
 	}
-	elems := append([]byte(nil), data[:need]...)
-	toLE(base, elems)
+	// The heap holds the elements in the file's byte order. h5py 3.7 (the
+	// reference) gets them from libhdf5 converted to native order but labels
+	// them with the file's byte order, so a big-endian base reads
+	// byte-swapped: its values are the file's bytes read little-endian. The
+	// contract is h5py's values, so the bytes are used as stored.
+	elems := data[:need]
 	w.byte('[')
 	for i := uint64(0); i < uint64(count); i++ {
 		if i > 0 {

@@ -68,6 +68,9 @@ func swapElem(t *hdf5.Datatype, b []byte, depth int) {
 		}
 	case hdf5.ClassCompound:
 		for _, m := range t.Members {
+			if m.Type == nil {
+				continue
+			}
 			end := uint64(m.Offset) + uint64(m.Type.Size)
 			if end <= uint64(len(b)) {
 				swapElem(m.Type, b[m.Offset:end], depth+1)

@@ -101,6 +101,9 @@ func (p *plan) add(t *hdf5.Datatype, src uint32, depth int) error {
 		return p.push(op{kind: opStr, src: src, n: t.Size, out: t.Size, pad: uint8(t.Pad)})
 	case hdf5.ClassCompound:
 		for _, m := range t.Members {
+			if m.Type == nil {
+				return fmt.Errorf("hdf5: compound member %q without a type", m.Name)
+			}
 			if uint64(m.Offset)+uint64(src) > uint64(p.inSize) {
 				return fmt.Errorf("hdf5: compound member %q at offset %d overruns its element", m.Name, m.Offset)
 			}
@@ -110,7 +113,7 @@ func (p *plan) add(t *hdf5.Datatype, src uint32, depth int) error {
 		}
 		return nil
 	case hdf5.ClassArray:
-		if t.Base == nil {
+		if t.Base == nil || t.Base.Size == 0 {
 			return fmt.Errorf("hdf5: array without a base type")
 		}
 		n := uint64(1)

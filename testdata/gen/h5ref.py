@@ -794,10 +794,6 @@ def _records(ctx, path, frec):
                                      "shared_header": v[3]}
         except Exception:
             pass
-        try:
-            frec["sohm_nindexes"] = fcpl.get_shared_mesg_nindexes()
-        except Exception:
-            pass
         yield frec
 
         # collect objects in visititems order; first path wins
