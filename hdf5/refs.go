@@ -45,7 +45,7 @@ const (
 
 // maxRegionBlocks caps the blocks a regular hyperslab in a region
 // reference may enumerate.
-const maxRegionBlocks = 1 << 24
+const maxRegionBlocks = 1 << 20
 
 // maxSelRank is libhdf5's H5S_MAX_RANK.
 const maxSelRank = 32

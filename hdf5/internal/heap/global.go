@@ -112,13 +112,17 @@ func readCollection(src *binfmt.Source, addr uint64) (*collection, error) {
 	}
 	col := &collection{addr: addr, buf: buf, objects: make(map[uint16]span)}
 	cur := binfmt.NewCursor(buf, src.Sizes, addr, what)
-	cur.Seek(int(hdrLen))
-	objHdr := 2 + 2 + 4 + L
+	// libhdf5 aligns the collection header and each object header to 8
+	// bytes (H5HG_ALIGN), which matters when lengths are 4 bytes wide.
+	align := func(n int) int { return (n + 7) &^ 7 }
+	cur.Seek(min(align(int(hdrLen)), len(buf)))
+	objHdr := align(2 + 2 + 4 + L)
 	for cur.Err() == nil && cur.Len() >= objHdr {
 		at := cur.Pos()
 		idx := cur.Uint16()
 		cur.Skip(2 + 4) // reference count, reserved
 		osize := cur.Length()
+		cur.Seek(min(at+objHdr, len(buf)))
 		if idx == 0 {
 			break // free space: the rest of the collection
 		}
