@@ -28,8 +28,15 @@ func (d *Dataset) ReadAll() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Check the limit before allocating: n comes from the file's dataspace.
+	if n > uint64(d.f.opts.maxReadBytes) {
+		return nil, &binfmt.LimitError{Name: "MaxReadBytes", Limit: d.f.opts.maxReadBytes, Want: int64(min(n, 1<<62)), Addr: d.addr}
+	}
 	buf := make([]byte, n)
-	return buf, d.Read(nil, buf)
+	if err := d.Read(nil, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // SelectionShape returns the shape of what sel selects and the number of

@@ -563,8 +563,9 @@ def main():
         names += gen_datatypes(lv)
         names += gen_chunked(lv)
     names += gen_example()
-    for nm in names:
-        fix_ohdr_times(p(nm))
+    # Every byte of a fixture is libhdf5's: the times libhdf5 stores in
+    # version-2 headers make files differ from run to run, and that is
+    # accepted rather than patched (fix_ohdr_times is kept for reference only).
     with open(os.path.join(TD, "reference.jsonl"), "w") as out:
         for nm in names:
             for r in h5ref.records(p(nm), nm):
