@@ -28,7 +28,7 @@ const (
 	// execution too slow to be useful.
 	maxSeed = 1 << 20
 	// timeLimit bounds one input. A hang is a bug.
-	timeLimit = 20 * time.Second
+	timeLimit = 3 * time.Second
 )
 
 func options() []hdf5.Option {

@@ -63,14 +63,16 @@ func Open(name string, opts ...Option) (*File, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	f.name = name
-	f.dir = filepath.Dir(name)
+	if !f.opts.dirSet {
+		f.dir = filepath.Dir(name)
+	}
 	f.closer = fh
 	return f, nil
 }
 
 // OpenReaderAt reads an HDF5 file of the given size from r. Close does not
-// close r. External links and external storage are resolved relative to the
-// current directory; use OpenReaderAtDir to name another.
+// close r. External links, external storage and virtual dataset sources are
+// resolved relative to the current directory, or to the one WithDir names.
 func OpenReaderAt(r io.ReaderAt, size int64, opts ...Option) (*File, error) {
 	return newFile(r, size, opts)
 }
@@ -89,8 +91,12 @@ func newFile(r io.ReaderAt, size int64, opts []Option) (*File, error) {
 	if err := sb.CheckDriver(); err != nil {
 		return nil, err
 	}
+	dir := o.dir
+	if dir == "" {
+		dir = "."
+	}
 	f := &File{
-		dir:      ".",
+		dir:      dir,
 		r:        r,
 		size:     size,
 		sb:       sb,

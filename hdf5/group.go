@@ -176,7 +176,8 @@ func (f *File) externalFile(name string) (*File, error) {
 			lastErr = err
 			continue
 		}
-		opts := []Option{func(o *options) error { *o = f.opts; return nil }}
+		// The same limits; the target's own directory for its links.
+		opts := []Option{func(o *options) error { *o = f.opts; o.dir, o.dirSet = "", false; return nil }}
 		ef, err := Open(c, opts...)
 		if err != nil {
 			return nil, err

@@ -36,6 +36,8 @@ type options struct {
 	maxChunkBytes     int64
 	maxReadBytes      int64
 	chunkCache        int64
+	dir               string
+	dirSet            bool
 }
 
 func defaultOptions() options {
@@ -135,6 +137,17 @@ func WithChunkCache(n int64) Option {
 			return fmt.Errorf("hdf5: WithChunkCache(%d): must be >= 0", n)
 		}
 		o.chunkCache = n
+		return nil
+	}
+}
+
+// WithDir names the directory that external links, external raw data files
+// and virtual dataset sources are resolved against. The default is the
+// directory of the file given to Open, or the current directory for
+// OpenReaderAt.
+func WithDir(dir string) Option {
+	return func(o *options) error {
+		o.dir, o.dirSet = dir, true
 		return nil
 	}
 }
