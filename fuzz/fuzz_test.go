@@ -26,7 +26,7 @@ const (
 	allocBudget = 96 << 20
 	// maxSeed caps the fixtures used as seeds; bigger inputs make each
 	// execution too slow to be useful.
-	maxSeed = 1 << 20
+	maxSeed = 64 << 10
 	// timeLimit bounds one input. A hang is a bug.
 	timeLimit = 3 * time.Second
 )
