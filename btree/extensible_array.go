@@ -157,7 +157,7 @@ func openExtArrayIndex(p ChunkParams, g *chunkGeom) (ChunkIndex, error) {
 	if unlim < 0 {
 		return nil, binfmt.Errorf(h.addr, "extensible array header", "dataset has no unlimited dimension")
 	}
-	ec, err := newEntryCodec(src.Sizes, h.client, h.elemSize, g.chunkBytes, h.addr, "extensible array header")
+	ec, err := newEntryCodec(src.Sizes, h.client, h.elemSize, h.addr, "extensible array header")
 	if err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ func openFixedArrayIndex(p ChunkParams, g *chunkGeom) (ChunkIndex, error) {
 			return nil, binfmt.Errorf(h.addr, "fixed array header", "dataset dimension %d is unlimited", d)
 		}
 	}
-	ec, err := newEntryCodec(src.Sizes, h.client, h.elemSize, g.chunkBytes, h.addr, "fixed array header")
+	ec, err := newEntryCodec(src.Sizes, h.client, h.elemSize, h.addr, "fixed array header")
 	if err != nil {
 		return nil, err
 	}

@@ -221,7 +221,7 @@ func checkedCursor(src *binfmt.Source, addr, n uint64, what string) (*binfmt.Cur
 	if err != nil {
 		return nil, err
 	}
-	if err := binfmt.VerifyChecksum(c.Buf(), addr, what); err != nil {
+	if err := src.VerifyChecksum(c.Buf(), addr, what); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -316,7 +316,7 @@ type entryCodec struct {
 
 // newEntryCodec checks the element size an array header declares against
 // what its client ID requires.
-func newEntryCodec(sizes binfmt.Sizes, client, elemSize uint8, chunkBytes uint64, addr uint64, what string) (entryCodec, error) {
+func newEntryCodec(sizes binfmt.Sizes, client, elemSize uint8, addr uint64, what string) (entryCodec, error) {
 	ec := entryCodec{sizes: sizes, elemSize: int(elemSize)}
 	switch client {
 	case 0:

@@ -74,7 +74,8 @@ func readV1Node(src *binfmt.Source, addr uint64, typ uint8, keySize int) (*v1Nod
 		return nil, binfmt.Errorf(addr, what, "node type %d, want %d", n.typ, typ)
 	}
 	if n.level >= MaxDepth {
-		return nil, binfmt.Errorf(addr, what, "level %d exceeds the depth limit %d", n.level, MaxDepth)
+		return nil, binfmt.Wrap(addr, what, &binfmt.LimitError{Name: "MaxBTreeDepth", Limit: MaxDepth, Want: int64(n.level), Addr: addr},
+			"level %d exceeds the depth limit %d", n.level, MaxDepth)
 	}
 	entry := uint64(keySize + o)
 	size := entry*uint64(n.entries) + uint64(keySize) // cannot overflow: entries < 2^16

@@ -107,7 +107,8 @@ func encSize(n uint64) int {
 func (t *V2) initGeometry() error {
 	const what = "v2 B-tree header"
 	if t.Depth > MaxDepth {
-		return binfmt.Errorf(t.Addr, what, "depth %d exceeds the limit %d", t.Depth, MaxDepth)
+		return binfmt.Wrap(t.Addr, what, &binfmt.LimitError{Name: "MaxBTreeDepth", Limit: MaxDepth, Want: int64(t.Depth), Addr: t.Addr},
+			"depth %d exceeds the limit %d", t.Depth, MaxDepth)
 	}
 	if t.RecordSize == 0 {
 		return binfmt.Errorf(t.Addr, what, "record size 0")

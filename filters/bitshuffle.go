@@ -15,8 +15,8 @@ import (
 // (0 = default), compression (0 none, 2 LZ4, 3 zstd), zstd level].
 //
 // With compression 0 (or any value but 2 and 3, as the plugin does; and 3
-// when params[0:2] name a writer older than 0.4) the chunk is the bit-shuffled data with no header. With
-// LZ4 or zstd it starts with a 12-byte header, an 8-byte big-endian decoded
+// in the 0.3 plugin's uncompressed form, see Decode) the chunk is the
+// bit-shuffled data with no header. With LZ4 or zstd it starts with a 12-byte header, an 8-byte big-endian decoded
 // size and a 4-byte big-endian block size in bytes (which overrides the
 // parameter), followed per block by a 4-byte big-endian compressed size and
 // the compressed bit-shuffled block.
@@ -77,13 +77,22 @@ func (bitshuffleFilter) Decode(dst, src []byte, params []uint32, limit int) ([]b
 	if len(params) > 4 {
 		comp = params[4]
 	}
-	// The plugin treats any other compression value as none, and zstd
-	// arrived in bitshuffle 0.4: the 0.3 plugin (Debian's) stores a chunk
-	// asked to use zstd uncompressed, with params[0:2] = [0, 3].
-	if comp == bshufCompressZstd && params[0] == 0 && params[1] < 4 {
+	// The plugin treats any other compression value as none.
+	if comp != bshufCompressLZ4 && comp != bshufCompressZstd {
 		comp = bshufCompressNone
 	}
-	if comp != bshufCompressLZ4 && comp != bshufCompressZstd {
+	// Zstd arrived in bitshuffle 0.4, and two writers record the same
+	// parameters [0, 3, elem, block, 3, level] for different chunks: the
+	// 0.3 plugin (Debian's) ignores compression 3 and stores the chunk
+	// bit-shuffled but uncompressed, exactly the chunk's size; bitshuffle
+	// 0.4 builds that take their version from bitshuffle_core.h's defaults
+	// (0.3.5; bitshuffle's own regression_0.4.0.h5 is one) write the framed
+	// zstd form. The version cannot tell them apart, the framing can: a
+	// chunk whose header's size and block size, and then its blocks' sizes,
+	// do not tile it exactly is the 0.3 form. A framed chunk declaring more
+	// than limit still tiles, so it is still refused below.
+	if comp == bshufCompressZstd && params[0] == 0 && params[1] < 4 &&
+		(len(src) < 12 || !bshufFramed(src, elem, binary.BigEndian.Uint64(src))) {
 		comp = bshufCompressNone
 	}
 	var total uint64
@@ -171,6 +180,40 @@ func (bitshuffleFilter) Decode(dst, src []byte, params []uint32, limit int) ([]b
 	}
 	copy(out[pos*elem:], data[:rest])
 	return out, nil
+}
+
+// bshufFramed reports whether src is exactly one framed chunk (the LZ4 and
+// zstd form) decoding to total bytes of elem-byte elements: a 12-byte header
+// naming total and a block size, then the 4-byte sizes and bodies of every
+// block, then the leftover elements, ending at the end of src. It reads only
+// the size fields; each block costs at least 4 bytes, so it is linear in
+// len(src).
+func bshufFramed(src []byte, elem int, total uint64) bool {
+	if len(src) < 12 || binary.BigEndian.Uint64(src) != total || total%uint64(elem) != 0 {
+		return false
+	}
+	bb := uint64(binary.BigEndian.Uint32(src[8:]))
+	if bb == 0 || bb%uint64(elem) != 0 || (bb/uint64(elem))%bshufBlockedMult != 0 {
+		return false
+	}
+	block, n := bb/uint64(elem), total/uint64(elem)
+	data := src[12:]
+	pos := uint64(0)
+	for pos+bshufBlockedMult <= n {
+		m := min(block, n-pos)
+		m -= m % bshufBlockedMult
+		if len(data) < 4 {
+			return false
+		}
+		c := uint64(binary.BigEndian.Uint32(data))
+		data = data[4:]
+		if c > uint64(len(data)) {
+			return false
+		}
+		data = data[c:]
+		pos += m
+	}
+	return uint64(len(data)) == (n-pos)*uint64(elem)
 }
 
 // bshufDecompressBlock decodes one compressed block into exactly len(dst)

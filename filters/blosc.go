@@ -221,6 +221,9 @@ func bloscDecodeBuffer(dst, src []byte, limit int, allowV2 bool) ([]byte, error)
 	if err := bloscCheckCodec(c); err != nil {
 		return nil, err
 	}
+	if err := bloscCheckStreams(c); err != nil {
+		return nil, err
+	}
 	out := bloscGrow(dst, c.nbytes)
 	// A block is never larger than the chunk (a lying blocksize must not
 	// size the scratch buffers).
@@ -298,6 +301,72 @@ func bloscCheckCodec(c *bloscChunk) error {
 	return nil
 }
 
+// bloscStreams returns how many streams block i is stored as and the size of
+// the block. c-blosc splits a block into typesize streams, one per byte
+// position of the elements, unless the chunk's flags say not to; the last,
+// partial block is never split.
+func bloscStreams(c *bloscChunk, i int) (nstreams, bsize int) {
+	bsize = c.blocksize
+	leftoverBlock := i == c.nblocks-1 && c.leftover > 0
+	if leftoverBlock {
+		bsize = c.leftover
+	}
+	nstreams = 1
+	if c.flags&bloscFlagDontSplit == 0 && !leftoverBlock {
+		nstreams = c.typesize
+	}
+	return nstreams, bsize
+}
+
+// bloscCheckStreams walks the stream lengths of every block before anything
+// is decoded or allocated. c-blosc lays the blocks end to end after the
+// offset table, so all streams together take at most the bytes after it; a
+// chunk whose blocks point at shared bytes is refused, since it could make a
+// small chunk cost millions of stream decodes (a 20 KB chunk of 4112 blocks
+// that all point at the same 255 one-byte zlib streams took seconds). The
+// walk stops as soon as the sum is over, so it takes at most one step per 4
+// bytes of the chunk. A split block must also divide evenly into its
+// streams, as c-blosc writes them; otherwise part of it would never be
+// written.
+func bloscCheckStreams(c *bloscChunk) error {
+	tableEnd := c.hdrLen + 4*c.nblocks
+	avail := len(c.src) - tableEnd
+	used := 0
+	for i := 0; i < c.nblocks; i++ {
+		nstreams, bsize := bloscStreams(c, i)
+		if bsize%nstreams != 0 {
+			return bloscCorrupt("block %d of %d bytes does not split into %d streams", i, bsize, nstreams)
+		}
+		p := int(int32(binary.LittleEndian.Uint32(c.src[c.hdrLen+4*i:])))
+		if p < tableEnd || p > len(c.src) {
+			return bloscCorrupt("block %d starts at %d, outside the chunk", i, p)
+		}
+		for j := 0; j < nstreams; j++ {
+			if p+4 > len(c.src) {
+				return bloscCorrupt("block %d stream %d: length past the end of the chunk", i, j)
+			}
+			cb := int(int32(binary.LittleEndian.Uint32(c.src[p:])))
+			p += 4
+			used += 4
+			switch {
+			case c.v2 && cb == 0: // zeros, no data
+			case c.v2 && cb < 0: // a run: one token byte
+				p++
+				used++
+			case cb < 0 || cb > len(c.src)-p:
+				return bloscCorrupt("block %d stream %d: compressed length %d past the end of the chunk", i, j, cb)
+			default:
+				p += cb
+				used += cb
+			}
+			if used > avail {
+				return bloscCorrupt("the streams of blocks 0-%d take %d bytes, more than the %d after the offset table (blocks overlap)", i, used, avail)
+			}
+		}
+	}
+	return nil
+}
+
 // bloscScratch is per-goroutine scratch: two blocks for the filter stages.
 type bloscScratch struct{ a, b []byte }
 
@@ -327,11 +396,7 @@ func bloscGrow(dst []byte, n int) []byte {
 
 // bloscDecodeBlock decodes block i into its part of out.
 func bloscDecodeBlock(c *bloscChunk, i int, out []byte, s *bloscScratch) error {
-	bsize := c.blocksize
-	leftoverBlock := i == c.nblocks-1 && c.leftover > 0
-	if leftoverBlock {
-		bsize = c.leftover
-	}
+	nstreams, bsize := bloscStreams(c, i)
 	dest := out[i*c.blocksize : i*c.blocksize+bsize]
 	start := int(int32(binary.LittleEndian.Uint32(c.src[c.hdrLen+4*i:])))
 	if start < c.hdrLen+4*c.nblocks || start > len(c.src) {
@@ -346,10 +411,6 @@ func bloscDecodeBlock(c *bloscChunk, i int, out []byte, s *bloscScratch) error {
 	target := dest
 	if hasFilter {
 		target = s.a[:bsize]
-	}
-	nstreams := 1
-	if c.flags&bloscFlagDontSplit == 0 && !leftoverBlock {
-		nstreams = c.typesize
 	}
 	neblock := bsize / nstreams
 	p := start

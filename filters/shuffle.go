@@ -1,6 +1,7 @@
 package filters
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 )
@@ -47,47 +48,118 @@ func (shuffleFilter) Decode(dst, src []byte, params []uint32, limit int) ([]byte
 }
 
 // unshuffle writes n elements of size bytes to out from the byte planes in
-// src (plane j holds byte j of each element, n bytes long).
+// src (plane j holds byte j of each element, n bytes long). Element sizes
+// 2, 4 and 8 take eight elements at a time: one 64-bit load per plane, a
+// byte transpose in registers, and 64-bit stores.
 func unshuffle(out, src []byte, size, n int) {
+	done := 0
 	switch size {
 	case 2:
-		p0, p1 := src[:n], src[n:2*n]
-		o := out[:2*n]
-		for i := range p0 {
-			o[2*i] = p0[i]
-			o[2*i+1] = p1[i]
-		}
+		done = unshuffle2(out, src, n)
 	case 4:
-		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
-		o := out[:4*n]
-		for i := range p0 {
-			k := 4 * i
-			o[k] = p0[i]
-			o[k+1] = p1[i]
-			o[k+2] = p2[i]
-			o[k+3] = p3[i]
-		}
+		done = unshuffle4(out, src, n)
 	case 8:
-		p0, p1, p2, p3 := src[:n], src[n:2*n], src[2*n:3*n], src[3*n:4*n]
-		p4, p5, p6, p7 := src[4*n:5*n], src[5*n:6*n], src[6*n:7*n], src[7*n:8*n]
-		o := out[:8*n]
-		for i := range p0 {
-			k := 8 * i
-			o[k] = p0[i]
-			o[k+1] = p1[i]
-			o[k+2] = p2[i]
-			o[k+3] = p3[i]
-			o[k+4] = p4[i]
-			o[k+5] = p5[i]
-			o[k+6] = p6[i]
-			o[k+7] = p7[i]
-		}
-	default:
-		for j := 0; j < size; j++ {
-			plane := src[j*n : (j+1)*n]
-			for i, b := range plane {
-				out[i*size+j] = b
-			}
+		done = unshuffle8(out, src, n)
+	}
+	// The remaining elements (all of them for other sizes) byte by byte.
+	for j := 0; j < size; j++ {
+		plane := src[j*n+done : (j+1)*n]
+		for i, b := range plane {
+			out[(done+i)*size+j] = b
 		}
 	}
 }
+
+// spread8 moves byte i of x to byte 2i of the result.
+func spread8(x uint32) uint64 {
+	v := uint64(x)
+	v = (v | v<<16) & 0x0000ffff0000ffff
+	return (v | v<<8) & 0x00ff00ff00ff00ff
+}
+
+// spread16 moves 16-bit unit i of x to unit 2i of the result.
+func spread16(x uint32) uint64 {
+	v := uint64(x)
+	return (v | v<<16) & 0x0000ffff0000ffff
+}
+
+// il8 interleaves the bytes of a and b: a0 b0 a1 b1 ... a7 b7.
+func il8(a, b uint64) (lo, hi uint64) {
+	return spread8(uint32(a)) | spread8(uint32(b))<<8, spread8(uint32(a>>32)) | spread8(uint32(b>>32))<<8
+}
+
+// il16 interleaves the 16-bit units of a and b.
+func il16(a, b uint64) (lo, hi uint64) {
+	return spread16(uint32(a)) | spread16(uint32(b))<<16, spread16(uint32(a>>32)) | spread16(uint32(b>>32))<<16
+}
+
+// il32 interleaves the 32-bit halves of a and b.
+func il32(a, b uint64) (lo, hi uint64) {
+	return a&0xffffffff | b<<32, a>>32 | b&^0xffffffff
+}
+
+func unshuffle2(out, src []byte, n int) int {
+	m := n &^ 7
+	p0, p1 := src[:m], src[n:n+m]
+	o := out[:2*m]
+	for i := 0; i+8 <= len(p0) && i+8 <= len(p1) && 2*i+16 <= len(o); i += 8 {
+		lo, hi := il8(le64(p0[i:]), le64(p1[i:]))
+		put64(o[2*i:], lo)
+		put64(o[2*i+8:], hi)
+	}
+	return m
+}
+
+func unshuffle4(out, src []byte, n int) int {
+	m := n &^ 7
+	p0, p1, p2, p3 := src[:m], src[n:n+m], src[2*n:2*n+m], src[3*n:3*n+m]
+	o := out[:4*m]
+	for i := 0; i+8 <= len(p0); i += 8 {
+		ab0, ab1 := il8(le64(p0[i:]), le64(p1[i:]))
+		cd0, cd1 := il8(le64(p2[i:]), le64(p3[i:]))
+		w := o[4*i : 4*i+32]
+		e0, e1 := il16(ab0, cd0)
+		e2, e3 := il16(ab1, cd1)
+		put64(w[0:], e0)
+		put64(w[8:], e1)
+		put64(w[16:], e2)
+		put64(w[24:], e3)
+	}
+	return m
+}
+
+func unshuffle8(out, src []byte, n int) int {
+	m := n &^ 7
+	var p [8][]byte
+	for j := range p {
+		p[j] = src[j*n : j*n+m]
+	}
+	o := out[:8*m]
+	for i := 0; i+8 <= m; i += 8 {
+		p01l, p01h := il8(le64(p[0][i:]), le64(p[1][i:]))
+		p23l, p23h := il8(le64(p[2][i:]), le64(p[3][i:]))
+		p45l, p45h := il8(le64(p[4][i:]), le64(p[5][i:]))
+		p67l, p67h := il8(le64(p[6][i:]), le64(p[7][i:]))
+		q0l, q0h := il16(p01l, p23l)
+		q1l, q1h := il16(p01h, p23h)
+		r0l, r0h := il16(p45l, p67l)
+		r1l, r1h := il16(p45h, p67h)
+		w := o[8*i : 8*i+64]
+		e0, e1 := il32(q0l, r0l)
+		e2, e3 := il32(q0h, r0h)
+		e4, e5 := il32(q1l, r1l)
+		e6, e7 := il32(q1h, r1h)
+		put64(w[0:], e0)
+		put64(w[8:], e1)
+		put64(w[16:], e2)
+		put64(w[24:], e3)
+		put64(w[32:], e4)
+		put64(w[40:], e5)
+		put64(w[48:], e6)
+		put64(w[56:], e7)
+	}
+	return m
+}
+
+func le64(b []byte) uint64     { return binary.LittleEndian.Uint64(b) }
+func put64(b []byte, v uint64) { binary.LittleEndian.PutUint64(b, v) }

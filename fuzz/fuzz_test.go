@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,11 +25,14 @@ const (
 	// times its own size: every limit above, a few times over, since a read
 	// holds its output, the chunk buffers of two workers and the raw bytes.
 	allocBudget = 96 << 20
-	// maxSeed caps the fixtures used as seeds; bigger inputs make each
-	// execution too slow to be useful.
-	maxSeed = 64 << 10
+	// maxSeed caps the fixtures used as seeds. While fuzzing (-fuzz), only
+	// seeds up to maxFuzzSeed are added: the mutator and the minimizer work
+	// byte by byte, and on the biggest fixtures they make a few executions a
+	// second instead of hundreds.
+	maxSeed     = 1 << 20
+	maxFuzzSeed = 64 << 10
 	// timeLimit bounds one input. A hang is a bug.
-	timeLimit = 3 * time.Second
+	timeLimit = 10 * time.Second
 )
 
 func options() []hdf5.Option {
@@ -55,12 +59,18 @@ func seeds(f *testing.F) [][]byte {
 		if err != nil {
 			f.Fatal(err)
 		}
-		if len(b) > maxSeed {
+		if len(b) > maxSeed || (fuzzing() && len(b) > maxFuzzSeed) {
 			continue
 		}
 		out = append(out, b)
 	}
 	return out
+}
+
+// fuzzing reports whether the test binary runs with -fuzz.
+func fuzzing() bool {
+	fl := flag.Lookup("test.fuzz")
+	return fl != nil && fl.Value.String() != ""
 }
 
 // check runs body under the invariants every target shares: no panic, a

@@ -71,6 +71,7 @@ type Dataset struct {
 	fillOld  *object.FillValueOld   // nil when absent
 	external *object.External       // nil when absent
 	fpipe    filters.Pipeline       // the pipeline in the filters package's form
+	vds      *vdsState              // virtual layout only (virtual.go)
 }
 
 // Kind returns KindDataset.
@@ -122,6 +123,9 @@ func newDataset(o obj) (*Dataset, error) {
 	if d.layout == nil {
 		return nil, binfmt.Errorf(o.addr, "dataset object header", "missing data layout message")
 	}
+	if d.layout.Class == object.LayoutVirtual {
+		d.vds = new(vdsState)
+	}
 	if d.pipeline != nil {
 		for _, fl := range d.pipeline.Filters {
 			d.fpipe = append(d.fpipe, filters.Stage{ID: fl.ID, Name: fl.Name, Optional: fl.Flags&1 != 0, Params: fl.ClientData})
@@ -133,11 +137,14 @@ func newDataset(o obj) (*Dataset, error) {
 // Datatype returns the element type.
 func (d *Dataset) Datatype() *Datatype { return d.dtype }
 
-// Dataspace returns the dataspace.
-func (d *Dataset) Dataspace() *Dataspace { return d.space }
+// Dataspace returns the dataspace. For a virtual dataset with unlimited
+// mappings its dimensions are the extent libhdf5 computes from the sources.
+func (d *Dataset) Dataspace() *Dataspace { return d.effSpace() }
 
 // Shape returns the current dimensions; nil for a scalar or null dataspace.
-func (d *Dataset) Shape() []uint64 { return d.space.Dims }
+// For a virtual dataset with unlimited mappings it is the extent libhdf5
+// computes from the sources (see Dataspace).
+func (d *Dataset) Shape() []uint64 { return d.effSpace().Dims }
 
 // MaxShape returns the maximum dimensions (Unlimited for unlimited ones). When
 // the file stores none they equal the current dimensions.

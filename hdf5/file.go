@@ -84,7 +84,7 @@ func newFile(r io.ReaderAt, size int64, opts []Option) (*File, error) {
 			return nil, err
 		}
 	}
-	sb, err := superblock.Read(r, size)
+	sb, err := superblock.ReadSkipChecksum(r, size, o.checksums == Skip)
 	if err != nil {
 		return nil, err
 	}

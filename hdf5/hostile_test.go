@@ -2,12 +2,14 @@ package hdf5
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -91,14 +93,19 @@ func runBounded(t *testing.T, what string, limit time.Duration, fn func() error)
 	}
 }
 
-// TestHostileSweep truncates every fixture at 64 evenly spaced lengths and
-// corrupts 200 seeded single bytes of each: every case must return an error
-// or a result, never panic or hang, and allocate under 64 MiB.
+// TestHostileSweep damages every fixture in four ways: 128 evenly spaced
+// truncations, 500 seeded single-byte corruptions, 100 seeded 8-byte
+// overwrites with 0xFF (the undefined address, or a huge size), and 100
+// 8-byte overwrites with the address of an earlier byte of the same
+// structure (a pointer back into the object header, heap or B-tree node that
+// holds it, which makes walks cycle). Every case must return an error or a
+// result, never panic or hang, and allocate under 64 MiB (plus a few times
+// the file). -short scales the counts down.
 func TestHostileSweep(t *testing.T) {
 	files := fixtureFiles(t)
-	truncs, corrupts := 64, 200
+	truncs, corrupts, ffs, backs := 128, 500, 100, 100
 	if testing.Short() {
-		truncs, corrupts = 16, 40
+		truncs, corrupts, ffs, backs = 16, 40, 10, 10
 	}
 	for _, name := range files {
 		orig, err := os.ReadFile(name)
@@ -130,6 +137,45 @@ func TestHostileSweep(t *testing.T) {
 				b[off] ^= byte(1 + rng.IntN(255))
 				check(fmt.Sprintf("byte %d corrupted", off), b)
 			}
+			for i := 0; i < ffs; i++ {
+				copy(b, orig)
+				off := rng.IntN(len(b) - 8)
+				copy(b[off:], bytes.Repeat([]byte{0xff}, 8))
+				check(fmt.Sprintf("8 bytes at %d set to 0xff", off), b)
+			}
+			starts := structureStarts(orig)
+			for i := 0; i < backs && len(starts) > 0; i++ {
+				copy(b, orig)
+				// A field somewhere inside a structure, pointing back at the
+				// structure's start or at a byte between it and the field.
+				s := starts[rng.IntN(len(starts))]
+				off := s + rng.IntN(256)
+				if off+8 > len(b) {
+					continue
+				}
+				target := uint64(s + rng.IntN(off-s+1))
+				binary.LittleEndian.PutUint64(b[off:], target)
+				check(fmt.Sprintf("8 bytes at %d point back to %d", off, target), b)
+			}
 		})
 	}
+}
+
+// structureStarts returns the offsets of the signed structures of a file:
+// object headers, heaps, B-tree nodes and array blocks.
+func structureStarts(b []byte) []int {
+	var out []int
+	for _, sig := range []string{"OHDR", "OCHK", "TREE", "HEAP", "SNOD", "GCOL", "BTHD", "BTIN", "BTLF",
+		"FRHP", "FHDB", "FHIB", "FAHD", "FADB", "EAHD", "EAIB", "EASB", "EADB", "SMTB", "SMLI"} {
+		for i := 0; ; {
+			j := bytes.Index(b[i:], []byte(sig))
+			if j < 0 {
+				break
+			}
+			out = append(out, i+j)
+			i += j + 4
+		}
+	}
+	slices.Sort(out)
+	return out
 }

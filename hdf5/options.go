@@ -3,6 +3,8 @@ package hdf5
 import (
 	"fmt"
 	"runtime"
+
+	"github.com/goh5/goh5/btree"
 )
 
 // Defaults of the options. Each limit guards against a hostile file; raise one
@@ -23,6 +25,13 @@ const (
 	DefaultMaxChunkBytes = 1 << 30
 	// DefaultMaxReadBytes caps the bytes one Read may produce, 64 GiB.
 	DefaultMaxReadBytes = 64 << 30
+	// DefaultMaxBTreeDepth is the deepest B-tree (version 1 node level or
+	// version 2 tree depth) a walk accepts. It is fixed, not an option: a
+	// tree with even the smallest fan-out of 2 holds 2^64 records at depth
+	// 64, more than any file can address, so a deeper tree is always
+	// corrupt. Exceeding it returns a FormatError wrapping a LimitError
+	// named "MaxBTreeDepth" (so errors.Is(err, ErrLimit) holds).
+	DefaultMaxBTreeDepth = btree.MaxDepth
 	// DefaultHeaderCache is how many decoded object headers a File keeps.
 	DefaultHeaderCache = 4096
 )
@@ -36,6 +45,7 @@ type options struct {
 	maxChunkBytes     int64
 	maxReadBytes      int64
 	chunkCache        int64
+	checksums         ChecksumMode
 	dir               string
 	dirSet            bool
 }
@@ -148,6 +158,33 @@ func WithChunkCache(n int64) Option {
 func WithDir(dir string) Option {
 	return func(o *options) error {
 		o.dir, o.dirSet = dir, true
+		return nil
+	}
+}
+
+// ChecksumMode says what to do with the checksums the format defines
+// (superblock v2/v3, version 2 object headers, B-tree v2 nodes, fixed and
+// extensible array blocks, fractal heap blocks, shared message tables).
+type ChecksumMode int
+
+const (
+	// Strict (the default) verifies every checksum; a mismatch is a
+	// FormatError wrapping ErrChecksum.
+	Strict ChecksumMode = iota
+	// Skip reads the checksum fields without verifying them, to salvage
+	// what is still readable in a damaged file. Every other check (bounds,
+	// signatures, versions, limits, cycles) still applies. It does not
+	// disable the Fletcher-32 filter, which is part of a dataset's pipeline.
+	Skip
+)
+
+// WithChecksums sets how checksums are treated (default Strict).
+func WithChecksums(m ChecksumMode) Option {
+	return func(o *options) error {
+		if m != Strict && m != Skip {
+			return fmt.Errorf("hdf5: WithChecksums(%d): unknown mode", m)
+		}
+		o.checksums = m
 		return nil
 	}
 }

@@ -71,7 +71,7 @@ func (d *Dataset) readShape() []uint64 {
 	if d.space.Kind != types.SpaceSimple {
 		return nil
 	}
-	return d.space.Dims
+	return d.effSpace().Dims
 }
 
 // outElemSize is the size of one output element under sel's field choice.
@@ -128,7 +128,7 @@ func (d *Dataset) ReadContext(ctx context.Context, sel *Selection, dst []byte) e
 
 func (d *Dataset) readRaw(ctx context.Context, c *compiled, out []byte) error {
 	if d.layout.Class == 3 {
-		return &binfmt.UnsupportedError{Feature: "virtual dataset layout", Addr: d.addr, HasAddr: true}
+		return d.readVirtual(ctx, c, out) // virtual.go
 	}
 	if c.n == 0 {
 		return nil

@@ -31,6 +31,8 @@ const maxSuperblockSize = 128
 // (H5.format.html#Superblock).
 type Superblock struct {
 	Version int
+
+	skipChecksum bool // ReadSkipChecksum: accept a bad v2/v3 checksum
 	// SignatureOffset is the absolute file offset of the signature: 0, 512,
 	// 1024, 2048, ...
 	SignatureOffset int64
@@ -91,6 +93,12 @@ const maxDriverInfo = 1 << 20
 // A file written with the family or multi (split) driver decodes successfully;
 // CheckDriver reports that goh5 cannot read it.
 func Read(r io.ReaderAt, size int64) (*Superblock, error) {
+	return ReadSkipChecksum(r, size, false)
+}
+
+// ReadSkipChecksum is Read; with skip, a version 2 or 3 superblock whose
+// checksum does not match is accepted (for salvaging a damaged file).
+func ReadSkipChecksum(r io.ReaderAt, size int64, skip bool) (*Superblock, error) {
 	off, err := locate(r, size)
 	if err != nil {
 		return nil, err
@@ -106,7 +114,7 @@ func Read(r io.ReaderAt, size int64) (*Superblock, error) {
 		}
 		return nil, binfmt.Wrap(0, "superblock", err, "read failed")
 	}
-	sb := &Superblock{SignatureOffset: off, Base: uint64(off)}
+	sb := &Superblock{SignatureOffset: off, Base: uint64(off), skipChecksum: skip}
 	if err := sb.decode(buf); err != nil {
 		return nil, err
 	}
@@ -235,6 +243,7 @@ func (sb *Superblock) decodeV23(c *binfmt.Cursor) error {
 	// The cursor has no sizes yet; decode the addresses with a sized cursor
 	// over the same buffer so that the checksum still covers it from byte 0.
 	full := binfmt.NewCursor(c.Buf(), sb.Sizes, 0, "superblock")
+	full.SkipChecksums(sb.skipChecksum)
 	full.Skip(c.Pos())
 	sb.StoredBase = full.Offset()
 	sb.ExtensionAddr = full.Offset()
@@ -249,7 +258,7 @@ func (sb *Superblock) decodeV23(c *binfmt.Cursor) error {
 // Source returns the view of r that the decoders use: addresses relative to
 // the superblock's base, with the file's sizes of offsets and lengths.
 func (sb *Superblock) Source(r io.ReaderAt, size int64) *binfmt.Source {
-	return &binfmt.Source{R: r, Size: size, Base: sb.Base, Sizes: sb.Sizes}
+	return &binfmt.Source{R: r, Size: size, Base: sb.Base, Sizes: sb.Sizes, SkipChecksums: sb.skipChecksum}
 }
 
 // readDriverInfo decodes the driver information block at addr.

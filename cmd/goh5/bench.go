@@ -20,7 +20,7 @@ func init() {
 	register(&command{
 		name:    "bench",
 		summary: "time reading a dataset: MB/s of decoded data, chunk count and peak heap per worker count",
-		usage:   "bench [--workers 1,2] [--repeat K] [--slice S] [--json] FILE PATH",
+		usage:   "bench [--workers 1,2] [--repeat K] [--slice S] [--json] [--quiet] FILE PATH",
 		run:     runBench,
 	})
 }
@@ -43,6 +43,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	repeat := fs.Int("repeat", 3, "timed reads per worker count")
 	slice := fs.String("slice", "", "numpy-style selection (default: everything)")
 	asJSON := fs.Bool("json", false, "print JSON")
+	quiet := fs.Bool("quiet", false, "no progress bar (drawn on a terminal when the work exceeds 64 MiB)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -69,7 +70,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	var results []benchResult
 	var dst []byte
-	for _, w := range workers {
+	var prog *progress
+	defer func() { prog.Done() }()
+	for i, w := range workers {
 		f, err := hdf5.Open(pos[0], hdf5.WithConcurrency(w))
 		if err != nil {
 			return err
@@ -93,7 +96,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			f.Close()
 			return err
 		}
-		if err := warmFile(pos[0]); err != nil {
+		if i == 0 {
+			// Work: per worker count, warming the file and 1+repeat reads.
+			per := satAdd(uint64(f.Size()), satMul(n, uint64(1+*repeat)))
+			prog = startProgress(stderr, *quiet, "bench", satMul(per, uint64(len(workers))))
+		}
+		if err := warmFile(pos[0], prog); err != nil {
 			f.Close()
 			return err
 		}
@@ -103,6 +111,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 			f.Close()
 			return err
 		}
+		prog.Add(n)
 		for k := 0; k < *repeat; k++ {
 			runtime.GC()
 			base := liveHeap()
@@ -115,6 +124,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 				f.Close()
 				return err
 			}
+			prog.Add(n)
 			r.Seconds = append(r.Seconds, secs)
 			if p := float64(peak-min(peak, base)) / (1 << 20); p > r.PeakHeapMiB {
 				r.PeakHeapMiB = p
@@ -127,6 +137,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		r.MedianMBps = float64(n) / 1e6 / s[len(s)/2]
 		results = append(results, r)
 		if !*asJSON {
+			prog.Clear()
 			fmt.Fprintf(stdout, "workers=%d  %.0f MB/s best, %.0f MB/s median  (%d MB, %d chunks, peak heap +%.1f MiB)\n",
 				w, r.BestMBps, r.MedianMBps, n/1_000_000, r.Chunks, r.PeakHeapMiB)
 		}
@@ -140,7 +151,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 
 // warmFile reads a file once so the page cache holds it: this machine's
 // page cache forgets pages left unused for about 30 s.
-func warmFile(name string) error {
+func warmFile(name string, prog *progress) error {
 	fh, err := os.Open(name)
 	if err != nil {
 		return err
@@ -148,7 +159,9 @@ func warmFile(name string) error {
 	defer fh.Close()
 	buf := make([]byte, 8<<20)
 	for {
-		if _, err := fh.Read(buf); err != nil {
+		n, err := fh.Read(buf)
+		prog.Add(uint64(n))
+		if err != nil {
 			if err == io.EOF {
 				return nil
 			}

@@ -16,7 +16,7 @@ func init() {
 	register(&command{
 		name:    "cat",
 		summary: "write a dataset or a selection of it as npy, csv, raw bytes or json",
-		usage:   "cat [--slice EXPR] [--field NAME[,NAME...]] --format npy|csv|raw|json [-o OUT] [--stream] FILE PATH",
+		usage:   "cat [--slice EXPR] [--field NAME[,NAME...]] --format npy|csv|raw|json [-o OUT] [--stream] [--quiet] FILE PATH",
 		run:     runCat,
 	})
 }
@@ -33,6 +33,7 @@ func runCat(args []string, stdout, stderr io.Writer) error {
 	fieldList := fs.String("field", "", "compound members to read, comma-separated")
 	format := fs.String("format", "", "output format: npy, csv, raw or json (default: from -o's extension)")
 	out := fs.String("o", "", "write to this file instead of stdout")
+	quiet := fs.Bool("quiet", false, "no progress bar (drawn on a terminal when the read exceeds 64 MiB)")
 	fs.Bool("stream", false, "stream the output (reads are always done in bounded row blocks)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
@@ -120,7 +121,9 @@ func runCat(args []string, stdout, stderr io.Writer) error {
 	case *jsonWriter:
 		s.w = bw
 	}
+	p.prog = startProgress(stderr, *quiet, "cat", p.n*p.es)
 	err = p.export(s)
+	p.prog.Done()
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
@@ -281,6 +284,8 @@ type plan struct {
 	items       []sliceItem
 	rowDim      int
 	start, step int64
+
+	prog *progress // nil: no progress bar
 }
 
 func newPlan(ds *hdf5.Dataset, expr string, sel *hdf5.Selection, fields []string) (*plan, error) {
@@ -403,6 +408,7 @@ func (p *plan) export(s sink) error {
 		if err := p.ds.Read(p.sel, buf); err != nil {
 			return err
 		}
+		p.prog.Add(uint64(len(buf)))
 		rows := uint64(1)
 		if len(p.shape) > 0 {
 			rows = p.shape[0]
@@ -433,6 +439,7 @@ func (p *plan) export(s sink) error {
 		if err := p.ds.Read(sel, b); err != nil {
 			return err
 		}
+		p.prog.Add(uint64(len(b)))
 		if err := s.rows(b, r1-r0); err != nil {
 			return err
 		}

@@ -10,10 +10,14 @@ import (
 // exiting, and prints its usage on -h.
 func newFlags(c *command, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("goh5 "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	// The flag package's own error messages are dropped: run prints the
+	// error once, with the usage line.
+	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
 		io.WriteString(stderr, "usage: goh5 "+c.usage+"\n\n"+c.summary+"\n\nflags:\n")
+		fs.SetOutput(stderr)
 		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
 	}
 	return fs
 }
@@ -23,9 +27,13 @@ func newFlags(c *command, stderr io.Writer) *flag.FlagSet {
 // A "--" ends flag parsing.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
+	usage := fs.Usage
+	fs.Usage = func() {} // printed below for -h only
+	defer func() { fs.Usage = usage }()
 	for {
 		if err := fs.Parse(args); err != nil {
 			if err == flag.ErrHelp {
+				usage()
 				return nil, errHelp
 			}
 			return nil, &usageError{err.Error()}

@@ -71,6 +71,9 @@ func loadRefs(t testing.TB, jsonl, dir string) *refSet {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("%s: %v", jsonl, err)
 		}
+		if o, ok := referenceOverrides[r.File+r.Path]; ok && r.Kind == "dataset" {
+			r.SHA256 = o
+		}
 		if _, ok := rs.recs[r.File]; !ok {
 			rs.files = append(rs.files, r.File)
 		}
@@ -91,4 +94,14 @@ func corpusRefs(t testing.TB) *refSet {
 func fixtureRefs(t testing.TB) *refSet {
 	root := filepath.Join("..", "..", "testdata")
 	return loadRefs(t, filepath.Join(root, "reference.jsonl"), filepath.Join(root, "files"))
+}
+
+// referenceOverrides replaces reference digests that cannot be reproduced
+// from the corpus as it is. vds-percival-unlim-maxmin.h5 is a virtual
+// dataset whose sources a.h5 and c.h5 are not in the corpus: the reference
+// sums to 34000, so its generator found those files elsewhere, while h5py
+// 3.7.0 / libhdf5 1.10.8 read the corpus as it stands (those parts as fill)
+// as summing to 22400. This is the sha256 of h5py's read of the corpus.
+var referenceOverrides = map[string]string{
+	"scigolib-hdf5/testdata/hdf5_official/vds-percival-unlim-maxmin.h5/VDS-Percival-unlim-maxmin": "9ee58bf85c65674da60922496b9fc1b326621c9a0c01bca610780ef197d544e4",
 }

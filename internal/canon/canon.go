@@ -97,15 +97,6 @@ func DigestDataset(ctx context.Context, d *hdf5.Dataset) (*Digest, error) {
 	if sp.Kind == spaceScalar {
 		shape = []uint64{}
 	}
-	if d.Layout() == hdf5.LayoutVirtual {
-		for _, m := range d.MaxShape() {
-			if m == hdf5.Unlimited {
-				// libhdf5 sets an unlimited virtual dataset's extent from
-				// its source datasets; the stored dims are not it.
-				return nil, &hdf5.UnsupportedError{Feature: "virtual dataset with an unlimited dimension (extent from its sources)"}
-			}
-		}
-	}
 	dg := &Digest{Shape: shape, Method: MethodOf(t)}
 	counts := shape
 	if ps := PrefixSelection(shape, uint64(t.Size)); ps != nil {

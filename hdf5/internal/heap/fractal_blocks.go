@@ -227,7 +227,7 @@ func (f *Fractal) checkDirect(b []byte, d direct) error {
 	if err := c.Err(); err != nil {
 		return err
 	}
-	if f.Flags&flagChecksumDirect == 0 {
+	if f.Flags&flagChecksumDirect == 0 || f.src.SkipChecksums {
 		return nil
 	}
 	p := c.Pos()

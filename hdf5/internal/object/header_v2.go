@@ -53,7 +53,7 @@ func (r *headerReader) readV2(addr uint64) (*Header, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := binfmt.VerifyChecksum(b, addr, "version 2 object header"); err != nil {
+	if err := r.src.VerifyChecksum(b, addr, "version 2 object header"); err != nil {
 		return nil, err
 	}
 	r.h = h
@@ -71,7 +71,7 @@ func (r *headerReader) readV2(addr uint64) (*Header, error) {
 		if len(b) < 8 || string(b[:4]) != "OCHK" {
 			return binfmt.Errorf(ch.addr, "object header continuation block", "bad signature or size %d", len(b))
 		}
-		if err := binfmt.VerifyChecksum(b, ch.addr, "object header continuation block"); err != nil {
+		if err := r.src.VerifyChecksum(b, ch.addr, "object header continuation block"); err != nil {
 			return err
 		}
 		return r.parseV2Chunk(b[4:len(b)-4], ch.addr+4)
