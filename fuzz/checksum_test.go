@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/goh5/goh5/hdf5"
+	"github.com/goh5/goh5/internal/h5build"
 )
 
 // TestWithChecksums damages the checksum of a dataset's object header and
@@ -38,11 +39,26 @@ func TestWithChecksums(t *testing.T) {
 		}
 	}
 	b := bytes.Clone(orig.B)
-	// The superblock's checksum (its last 4 bytes: 48 bytes with 8-byte
-	// offsets and lengths) and the header's first chunk-size byte region.
+	// The superblock's stored checksum: its last 4 bytes (44..47 with 8-byte
+	// offsets and lengths).
 	b[44] ^= 0xff
-	b[at+4+1+1+1] ^= 0 // keep the header's sizes; damage a message byte instead
-	b[at+12] ^= 0x01
+	// The header's stored checksum, after its first chunk (Spec 3.0, IV.A.1.b
+	// "Version 2 Object Header"): "OHDR", version, flags, [times 16],
+	// [phase change 4], chunk #0 size (1 << (flags & 3) bytes), messages.
+	if string(b[at:at+4]) != "OHDR" {
+		t.Fatalf("%s: no version 2 header at 0x%x", path, at)
+	}
+	flags := b[at+5]
+	pre := 6
+	if flags&0x20 != 0 {
+		pre += 16
+	}
+	if flags&0x10 != 0 {
+		pre += 4
+	}
+	w := 1 << (flags & 3)
+	size := int((&h5build.File{B: b}).Get(int(at)+pre, w))
+	b[int(at)+pre+w+size] ^= 0x01
 
 	_, err = hdf5.OpenReaderAt(bytes.NewReader(b), int64(len(b)))
 	if !errors.Is(err, hdf5.ErrChecksum) {

@@ -151,6 +151,27 @@ func TestHostileBTreeSelfChild(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Addr != uint64(at) {
 		t.Fatalf("got %v, want a FormatError at 0x%x", err, at)
 	}
+	t.Logf("self child: %v", err)
+
+	// The same node claiming level 200: deeper than any real tree can be,
+	// it hits the fixed MaxBTreeDepth limit.
+	f.B[at+5] = 200
+	h, err := hdf5.OpenReaderAt(bytes.NewReader(f.B), int64(len(f.B)), options()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	err = nil
+	for _, e := range h.Walk() {
+		if e != nil {
+			err = e
+			break
+		}
+	}
+	var le *hdf5.LimitError
+	if !errors.Is(err, hdf5.ErrLimit) || !errors.As(err, &le) || le.Name != "MaxBTreeDepth" || le.Limit != hdf5.DefaultMaxBTreeDepth {
+		t.Errorf("level 200: got %v, want a MaxBTreeDepth=%d LimitError", err, hdf5.DefaultMaxBTreeDepth)
+	}
 }
 
 // TestHostileSoftLinkChain: softchain.h5 (testdata/hostile/gen.py) holds a
@@ -181,13 +202,18 @@ func TestHostileSoftLinkChain(t *testing.T) {
 	}
 }
 
-// TestHostileChunk1GiB: the layout message of a small chunked dataset (in a
-// version 1 object header, no checksum) is made to declare chunks of 1 GiB.
+// TestHostileChunk1GiB: the layout message of the one chunked dataset of a
+// 3.5 KiB file (testdata/hostile/tiny.h5, a version 1 object header, no
+// checksum) is made to declare chunks of 1 GiB.
 // Reading it fails with a MaxChunkBytes LimitError before anything of that
-// size is allocated; with the default limit (1 GiB) the read still fails,
-// because the chunk's stored bytes cannot decode to that size.
+// size is allocated; with the default limit (1 GiB) the read still fails
+// without allocating it: an unfiltered chunk of 1 GiB lies beyond the end of
+// the file.
 func TestHostileChunk1GiB(t *testing.T) {
-	orig := fixture(t, "chunked_earliest.h5")
+	orig, err := h5build.Load(filepath.Join("testdata", "hostile", "tiny.h5"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	h, err := hdf5.OpenReaderAt(bytes.NewReader(orig.B), int64(len(orig.B)))
 	if err != nil {
 		t.Fatal(err)

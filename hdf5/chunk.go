@@ -148,7 +148,7 @@ func (d *Dataset) readChunked(ctx context.Context, c *compiled, out []byte) erro
 		return err
 	}
 	groups := d.groupChunks(d.planChunks(c, cd, m), m, cd, chunkBytes)
-	workers := max(1, min(d.f.opts.concurrency, len(groups)))
+	workers := max(1, min(d.f.readConcurrency(ctx), len(groups)))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 

@@ -1,6 +1,7 @@
 package hdf5
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 
@@ -187,4 +188,26 @@ func WithChecksums(m ChecksumMode) Option {
 		o.checksums = m
 		return nil
 	}
+}
+
+type readConcurrencyKey struct{}
+
+// WithReadConcurrency returns a context that makes the reads it is passed to
+// (ReadContext and the typed ...Context reads) use n decoding goroutines
+// instead of the File's WithConcurrency setting; 1 means serial. Callers
+// that parallelise across reads themselves, such as package stream, pass 1
+// so that goroutines and decode buffers do not multiply.
+func WithReadConcurrency(ctx context.Context, n int) context.Context {
+	if n < 1 {
+		n = 1
+	}
+	return context.WithValue(ctx, readConcurrencyKey{}, n)
+}
+
+// readConcurrency is the number of decoding goroutines for one read.
+func (f *File) readConcurrency(ctx context.Context) int {
+	if n, ok := ctx.Value(readConcurrencyKey{}).(int); ok {
+		return n
+	}
+	return f.opts.concurrency
 }

@@ -28,14 +28,11 @@ type Options struct {
 	// Workers is the number of goroutines reading blocks (default
 	// DefaultWorkers). Each worker reads one whole block at a time.
 	//
-	// Parallelism comes from the workers, not from inside a read: a block
-	// aligned to chunk rows touches one group of neighbouring chunks, which
-	// the chunk engine reads with one goroutine, so a worker holds one
-	// chunk's decode buffers at a time and the memory bound above holds.
-	// The engine's own fan-out is the File option hdf5.WithConcurrency; for
-	// a file used mainly for streaming, open it with WithConcurrency(1) so
-	// that a block that spans many chunk groups does not multiply the
-	// goroutines and decode buffers by the engine's concurrency.
+	// Parallelism comes from the workers, not from inside a read: each
+	// worker reads its block with hdf5.WithReadConcurrency(ctx, 1), so the
+	// chunk engine decodes that block's chunks on the worker's goroutine
+	// and a worker holds one chunk's decode buffers at a time. That keeps
+	// the memory bound above, whatever the File's WithConcurrency.
 	Workers int
 	// ClampWorkers limits Workers to GOMAXPROCS.
 	ClampWorkers bool

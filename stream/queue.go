@@ -225,7 +225,7 @@ func (q *Queue) read(start, rows uint64, dst []byte) error {
 			sel = sel.Fields(q.fields...)
 		}
 		nb := n * q.g.rowBytes
-		if err := q.ds.ReadContext(q.ctx, sel, dst[:nb]); err != nil {
+		if err := q.ds.ReadContext(hdf5.WithReadConcurrency(q.ctx, 1), sel, dst[:nb]); err != nil {
 			return err
 		}
 		dst = dst[nb:]

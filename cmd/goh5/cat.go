@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/goh5/goh5/hdf5"
+	"github.com/goh5/goh5/stream"
 )
 
 func init() {
@@ -34,7 +36,7 @@ func runCat(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "", "output format: npy, csv, raw or json (default: from -o's extension)")
 	out := fs.String("o", "", "write to this file instead of stdout")
 	quiet := fs.Bool("quiet", false, "no progress bar (drawn on a terminal when the read exceeds 64 MiB)")
-	fs.Bool("stream", false, "stream the output (reads are always done in bounded row blocks)")
+	useStream := fs.Bool("stream", false, "read with the parallel block streamer (package stream); without it, blocks are read one after another")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -122,7 +124,11 @@ func runCat(args []string, stdout, stderr io.Writer) error {
 		s.w = bw
 	}
 	p.prog = startProgress(stderr, *quiet, "cat", p.n*p.es)
-	err = p.export(s)
+	if *useStream && *sliceExpr == "" && len(p.shape) > 0 && len(ds.Shape()) > 0 {
+		err = p.exportStream(s)
+	} else {
+		err = p.export(s)
+	}
 	p.prog.Done()
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
@@ -393,6 +399,31 @@ func (p *plan) rowSelection(r0, r1 uint64) *hdf5.Selection {
 		sel = sel.Fields(p.fields...)
 	}
 	return sel
+}
+
+// exportStream reads the whole dataset through the block streamer: its
+// workers read and decode row blocks in parallel, delivered in order, and
+// memory stays bounded by the streamer's read-ahead whatever the size.
+func (p *plan) exportStream(s sink) error {
+	q, err := stream.Open(p.ds, stream.Options{Ordered: true, Remainder: true, Field: p.fields})
+	if err != nil {
+		return p.export(s)
+	}
+	defer q.Close()
+	if err := s.begin(); err != nil {
+		return err
+	}
+	for blk, err := range q.Blocks(context.Background()) {
+		if err != nil {
+			return err
+		}
+		b := blk.Bytes()
+		p.prog.Add(uint64(len(b)))
+		if err := s.rows(b, uint64(blk.Rows())); err != nil {
+			return err
+		}
+	}
+	return s.end()
 }
 
 // export reads the selection block by block into s.

@@ -12,3 +12,9 @@ with h5py.File("softchain.h5", "w", libver="latest") as f:
     f["loop_a"] = h5py.SoftLink("/loop_b")
     f["loop_b"] = h5py.SoftLink("/loop_a")
     f["ext_self"] = h5py.ExternalLink("softchain.h5", "/ext_self")
+
+# tiny.h5: the smallest file with one chunked dataset, /c = int32 [0 1 2 3]
+# in one chunk of 4 (earliest format: a version 1 object header, whose layout
+# message a test rewrites to declare 1 GiB chunks).
+with h5py.File("tiny.h5", "w", libver="earliest") as f:
+    f.create_dataset("c", data=np.arange(4, dtype="<i4"), chunks=(4,))
