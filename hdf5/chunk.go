@@ -236,7 +236,9 @@ const (
 
 func (d *Dataset) groupChunks(tasks []chunkTask, m *chunkMap, cd []uint64, chunkBytes uint64) []chunkGroup {
 	var groups []chunkGroup
-	for _, t := range tasks {
+	start := 0 // first task of the open group
+	for k := range tasks {
+		t := &tasks[k]
 		var key uint64
 		for i := range t.coord {
 			key = key*m.grid[i] + t.coord[i]
@@ -251,22 +253,24 @@ func (d *Dataset) groupChunks(tasks []chunkTask, m *chunkMap, cd []uint64, chunk
 		}
 		if n := len(groups); n > 0 {
 			g := &groups[n-1]
-			if !ok {
-				if len(g.tasks) < groupMaxCh {
-					g.tasks = append(g.tasks, t)
+			if k-start < groupMaxCh {
+				if !ok {
+					g.tasks = tasks[start : k+1]
 					continue
 				}
-			} else if g.lo == g.hi || (info.Addr >= g.hi && info.Addr-g.hi <= groupGap &&
-				info.Addr+info.Size-g.lo <= groupSpan && len(g.tasks) < groupMaxCh) {
-				if g.lo == g.hi {
-					g.lo = info.Addr
+				if g.lo == g.hi || (info.Addr >= g.hi && info.Addr-g.hi <= groupGap && info.Addr+info.Size-g.lo <= groupSpan) {
+					if g.lo == g.hi {
+						g.lo = info.Addr
+					}
+					g.hi = info.Addr + info.Size
+					g.tasks = tasks[start : k+1]
+					continue
 				}
-				g.hi = info.Addr + info.Size
-				g.tasks = append(g.tasks, t)
-				continue
 			}
 		}
-		g := chunkGroup{tasks: []chunkTask{t}}
+		// Groups share the tasks array: each is a contiguous run of it.
+		start = k
+		g := chunkGroup{tasks: tasks[k : k+1]}
 		if ok {
 			g.lo, g.hi = info.Addr, info.Addr+info.Size
 		}
@@ -341,9 +345,10 @@ func (d *Dataset) planChunks(c *compiled, cd []uint64, m *chunkMap) []chunkTask 
 		return nil
 	}
 	tasks := make([]chunkTask, 0, total)
+	coords := make([]uint64, total*r) // one backing array for every task's coordinates
 	idx := make([]int, r)
-	for {
-		coord := make([]uint64, r)
+	for k := 0; ; k++ {
+		coord := coords[k*r : (k+1)*r : (k+1)*r]
 		for i := range idx {
 			coord[i] = touch[i][idx[i]]
 		}

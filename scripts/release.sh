@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build static goh5 release binaries into dist/ (run from anywhere in the
-# repository):
+# Build static goh5 release binaries into dist/goh5-OS-ARCH[.exe], with
+# dist/SHA256SUMS (run from anywhere in the repository):
 #
 #   scripts/release.sh            # the four release platforms
 #   scripts/release.sh linux/amd64 # only the named ones
@@ -18,7 +18,7 @@ mkdir -p dist
 for p in $PLATFORMS; do
 	os=${p%/*}
 	arch=${p#*/}
-	out=dist/goh5-$VERSION-$os-$arch
+	out=dist/goh5-$os-$arch
 	[ "$os" = windows ] && out=$out.exe
 	echo "building $out"
 	CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath \
@@ -26,5 +26,9 @@ for p in $PLATFORMS; do
 done
 
 if command -v sha256sum >/dev/null 2>&1; then
-	(cd dist && sha256sum goh5-"$VERSION"-* > SHA256SUMS-"$VERSION")
+	(cd dist && for p in $PLATFORMS; do
+		f=goh5-${p%/*}-${p#*/}
+		[ "${p%/*}" = windows ] && f=$f.exe
+		echo "$f"
+	done | xargs sha256sum > SHA256SUMS)
 fi
