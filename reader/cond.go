@@ -205,7 +205,7 @@ func (p *parser) lexString(start, q int) (token, int, error) {
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
-func (p *parser) next() token  { t := p.toks[p.i]; p.i++; return t }
+func (p *parser) next() token { t := p.toks[p.i]; p.i++; return t }
 
 func (p *parser) isOp(ops ...string) bool {
 	t := p.peek()
@@ -922,7 +922,7 @@ func (c *compiler) column(e *expr, name string) (node, error) {
 }
 
 // whereRows evaluates a Where request's condition over its rows.
-func (q *Request) whereRows(ctx context.Context, w *worker) ([]uint64, error) {
+func (q *Request) whereRows(ctx context.Context, w *worker, maxRows uint64) ([]uint64, error) {
 	d := q.d
 	start, cnt, step, err := pySlice(q.aStart, q.aStop, q.aS, int64(d.nrows()))
 	if err != nil {
@@ -947,6 +947,10 @@ func (q *Request) whereRows(ctx context.Context, w *worker) ([]uint64, error) {
 		}
 		off := (row - b*d.blockRows) * d.rowBytes
 		if q.cond.match(cur[off : off+d.rowBytes]) {
+			if uint64(len(out)) >= maxRows {
+				w.coords = out
+				return nil, ErrStageTooSmall
+			}
 			out = append(out, row)
 		}
 	}

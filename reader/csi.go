@@ -213,7 +213,7 @@ func stepped(dst, buf []uint64, step int64) []uint64 {
 }
 
 // sortedRows computes the rows of a ReadSorted request.
-func (q *Request) sortedRows(ctx context.Context, w *worker) ([]uint64, error) {
+func (q *Request) sortedRows(ctx context.Context, w *worker, maxRows uint64) ([]uint64, error) {
 	t := q.d.tbl
 	if t == nil {
 		return nil, fmt.Errorf("hdf5: reader: read_sorted on a %s", q.d.kind)
@@ -232,7 +232,7 @@ func (q *Request) sortedRows(ctx context.Context, w *worker) ([]uint64, error) {
 		}
 	}
 	if usable && x.csi {
-		return x.rows(ctx, w, q.aStart, q.aStop, q.aS)
+		return x.rows(ctx, w, q.aStart, q.aStop, q.aS, maxRows)
 	}
 	ms, err := t.memSortFor(ctx, q.sortby)
 	if err != nil {
@@ -245,10 +245,17 @@ func (q *Request) sortedRows(ctx context.Context, w *worker) ([]uint64, error) {
 
 // rows reads the index entries start:stop:step (ReadSorted positions):
 // only the slices of indices and indicesLR that hold them.
-func (x *csiIndex) rows(ctx context.Context, w *worker, start, stop, step int64) ([]uint64, error) {
+func (x *csiIndex) rows(ctx context.Context, w *worker, start, stop, step int64, maxRows uint64) ([]uint64, error) {
 	n := x.nelements()
 	lo, hi, st := sortedRange(start, stop, step, n)
 	cnt := hi - lo
+	abs := uint64(st)
+	if st < 0 {
+		abs = uint64(-st)
+	}
+	if (cnt+abs-1)/abs > maxRows {
+		return nil, ErrStageTooSmall // before reading or allocating anything
+	}
 	if uint64(cap(w.scratch)) < cnt*8 {
 		w.scratch = make([]byte, cnt*8)
 	}

@@ -141,8 +141,8 @@ func (r *Reader) Dataset(path string) (Dataset, error) {
 	if d, ok := r.dsets[path]; ok {
 		return d, nil
 	}
-	if r.f == nil {
-		return nil, ErrClosed
+	if r.isClosed() {
+		return nil, r.closedErr()
 	}
 	h, err := r.f.Dataset(path)
 	if err != nil {
@@ -166,6 +166,9 @@ func (r *Reader) Dataset(path string) (Dataset, error) {
 		return nil, fmt.Errorf("hdf5: reader: %s: row size overflows", path)
 	}
 	b.rowBytes = b.rowElems * b.es
+	if b.rowBytes > maxRowBytes {
+		return nil, &hdf5.LimitError{Name: "reader row size", Limit: maxRowBytes, Want: int64(b.rowBytes), Addr: h.Addr()}
+	}
 	b.blockRows = blockRows(h, b.rowBytes)
 	var d Dataset
 	switch t.Class {
@@ -239,6 +242,9 @@ func (r *Reader) VLArray(path string) (*VLArrayDataset, error) {
 	}
 	return v, nil
 }
+
+// maxRowBytes caps the size of one row (the unit the block cache holds).
+const maxRowBytes = 1 << 30
 
 // blockRows picks the rows of one cached block: a chunk's rows for a
 // chunked dataset, about 64 KiB for others, never more than 4 MiB unless

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/goh5/goh5/hdf5"
 )
@@ -52,13 +53,13 @@ func (s *Stage) fill(ctx context.Context, w *worker) error {
 	case kindCoords:
 		rs.coords, rs.count = q.coords, uint64(len(q.coords))
 	case kindSorted:
-		c, err := q.sortedRows(ctx, w)
+		c, err := q.sortedRows(ctx, w, s.maxRows())
 		if err != nil {
 			return err
 		}
 		rs.ucoords, rs.count = c, uint64(len(c))
 	case kindWhere:
-		c, err := q.whereRows(ctx, w)
+		c, err := q.whereRows(ctx, w, s.maxRows())
 		if err != nil {
 			return err
 		}
@@ -77,6 +78,20 @@ func (s *Stage) fill(ctx context.Context, w *worker) error {
 		s.rrank++
 	}
 	return s.gather(ctx, &rs)
+}
+
+// maxRows is how many rows of the request's output fit in the stage.
+func (s *Stage) maxRows() uint64 {
+	q := &s.req
+	outEs := q.d.es
+	if q.hasFld {
+		outEs = uint64(q.fld.t.Size)
+	}
+	outRow := q.d.rowElems * outEs
+	if outRow == 0 {
+		return math.MaxUint64
+	}
+	return uint64(len(s.buf)) / outRow
 }
 
 // gather copies the rows of rs (narrowed to the request's field) into the

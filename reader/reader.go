@@ -73,8 +73,11 @@ type Reader struct {
 
 	cache *blockCache
 
-	dsMu  sync.Mutex
-	dsets map[string]Dataset
+	fileOnce sync.Once
+	fileErr  error
+
+	dsMu   sync.Mutex
+	dsets  map[string]Dataset
 	nextID uint64
 }
 
@@ -243,20 +246,12 @@ func (r *Reader) Close(wait bool) error {
 	return r.closeFile()
 }
 
-var closeFileMu sync.Mutex
-
 func (r *Reader) closeFile() error {
 	if !r.owned {
 		return nil
 	}
-	closeFileMu.Lock()
-	defer closeFileMu.Unlock()
-	if r.f == nil {
-		return nil
-	}
-	err := r.f.Close()
-	r.f = nil
-	return err
+	r.fileOnce.Do(func() { r.fileErr = r.f.Close() })
+	return r.fileErr
 }
 
 // Stop cancels every pending request at once: reads in progress are

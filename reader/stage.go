@@ -1,6 +1,7 @@
 package reader
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 
@@ -71,6 +72,9 @@ func (s *Stage) Shape() []uint64 { return s.shape }
 func (s *Stage) Cap() int { return len(s.buf) }
 
 func (s *Stage) acquire(r *Reader) (*Stage, error) {
+	if s == nil {
+		return nil, errors.New("hdf5: reader: nil stage")
+	}
 	if s.pool != nil {
 		return nil, fmt.Errorf("hdf5: reader: stage belongs to a pool; request with the pool")
 	}
@@ -239,6 +243,9 @@ func (b *base) NewStagePool(shape []uint64, n int) (*StagePool, error) {
 func (p *StagePool) Len() int { return len(p.stages) }
 
 func (p *StagePool) acquire(r *Reader) (*Stage, error) {
+	if p == nil {
+		return nil, errors.New("hdf5: reader: nil stage pool")
+	}
 	select {
 	case s := <-p.free:
 		return s, nil
