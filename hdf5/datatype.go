@@ -64,3 +64,45 @@ func newNamedDatatype(o obj) (*NamedDatatype, error) {
 	}
 	return &NamedDatatype{obj: o, dtype: dt}, nil
 }
+
+// ByteOrder, StrPad, CharSet and SpaceKind are the enumerated properties of
+// datatypes and dataspaces.
+type (
+	ByteOrder = types.ByteOrder
+	StrPad    = types.StrPad
+	CharSet   = types.CharSet
+	SpaceKind = types.SpaceKind
+)
+
+// The values of the datatype and dataspace properties.
+const (
+	LittleEndian = types.LittleEndian
+	BigEndian    = types.BigEndian
+	VAXOrder     = types.VAXOrder
+
+	PadNullTerm = types.PadNullTerm
+	PadNull     = types.PadNull
+	PadSpace    = types.PadSpace
+
+	ASCII = types.ASCII
+	UTF8  = types.UTF8
+
+	SpaceScalar = types.SpaceScalar
+	SpaceSimple = types.SpaceSimple
+	SpaceNull   = types.SpaceNull
+
+	RefObject = types.RefObject // Datatype.RefKind of an object reference
+	RefRegion = types.RefRegion // Datatype.RefKind of a dataset region reference
+
+	NormNone    = types.NormNone    // Datatype.MantNorm: no normalization
+	NormMSBSet  = types.NormMSBSet  // the leading mantissa bit is stored
+	NormImplied = types.NormImplied // the leading mantissa bit is implied (IEEE)
+)
+
+// ToLittleEndian converts, in place, every atomic number of the elements of
+// type t in buf from the type's stored byte order to little-endian, as
+// Dataset.Read does. Attribute.RawBytes and variable-length heap data are in
+// the file's byte order; this brings them to Read's layout. Strings, opaque
+// data and the descriptors of variable-length data and references are left
+// as they are.
+func ToLittleEndian(t *Datatype, buf []byte) { toNative(t, buf) }

@@ -136,7 +136,7 @@ func DigestAttribute(f *hdf5.File, a *hdf5.Attribute) (*Digest, error) {
 		return nil, fmt.Errorf("hdf5: attribute %q holds %d bytes, its %d elements need %d", a.Name, len(raw), n, need)
 	}
 	buf := append([]byte(nil), raw[:need]...)
-	toLE(t, buf)
+	hdf5.ToLittleEndian(t, buf)
 	if err := digest(f, t, shape, &memSource{b: buf}, dg); err != nil {
 		return nil, err
 	}

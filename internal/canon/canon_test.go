@@ -85,7 +85,7 @@ func TestJSONEscape(t *testing.T) {
 // on x86-64): 16 bytes, precision 80, sign bit 79, exponent 64+15 with bias
 // 16383, mantissa 0+64 with the leading bit stored.
 var x87 = &hdf5.Datatype{Class: hdf5.ClassFloat, Size: 16, Precision: 80, SignLoc: 79,
-	ExpLoc: 64, ExpSize: 15, ExpBias: 16383, MantLoc: 0, MantSize: 64, MantNorm: normMSBSet}
+	ExpLoc: 64, ExpSize: 15, ExpBias: 16383, MantLoc: 0, MantSize: 64, MantNorm: hdf5.NormMSBSet}
 
 func TestLongDouble(t *testing.T) {
 	rt := loadRepr(t)
@@ -123,7 +123,7 @@ func TestHalf(t *testing.T) {
 // which is exact: the bfloat16 bits are the top half of the binary32 bits.
 func TestBFloat16(t *testing.T) {
 	bf := &hdf5.Datatype{Class: hdf5.ClassFloat, Size: 2, Precision: 16, SignLoc: 15,
-		ExpLoc: 7, ExpSize: 8, ExpBias: 127, MantLoc: 0, MantSize: 7, MantNorm: normImplied}
+		ExpLoc: 7, ExpSize: 8, ExpBias: 127, MantLoc: 0, MantSize: 7, MantNorm: hdf5.NormImplied}
 	p, err := newPlan(bf)
 	if err != nil {
 		t.Fatal(err)
@@ -168,13 +168,13 @@ func TestPackedInts(t *testing.T) {
 func TestStripString(t *testing.T) {
 	cases := []struct {
 		in   string
-		pad  uint8
+		pad  hdf5.StrPad
 		want string
 	}{
-		{"ab\x00c\x00", padNullTerm, "ab"},
-		{"ab\x00c\x00", padNull, "ab\x00c"},
-		{"ab  \x00\x00", padSpace, "ab"},
-		{"ab \x00 ", padSpace, "ab \x00"},
+		{"ab\x00c\x00", hdf5.PadNullTerm, "ab"},
+		{"ab\x00c\x00", hdf5.PadNull, "ab\x00c"},
+		{"ab  \x00\x00", hdf5.PadSpace, "ab"},
+		{"ab \x00 ", hdf5.PadSpace, "ab \x00"},
 	}
 	for _, c := range cases {
 		if got := string(stripString([]byte(c.in), c.pad)); got != c.want {

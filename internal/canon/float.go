@@ -92,7 +92,7 @@ func (f *floatFormat) decode(v []byte) (neg bool, class int, x *big.Float) {
 	m := bitsOf(v, f.mantLoc, f.mantSize)
 	if e == f.expMax {
 		frac := new(big.Int).Set(m)
-		if f.norm != normImplied {
+		if f.norm != hdf5.NormImplied {
 			frac.SetBit(frac, int(f.mantSize)-1, 0)
 		}
 		if frac.Sign() == 0 {
@@ -109,7 +109,7 @@ func (f *floatFormat) decode(v []byte) (neg bool, class int, x *big.Float) {
 		return neg, fvFinite, x
 	}
 	var scale int64
-	if f.norm == normImplied {
+	if f.norm == hdf5.NormImplied {
 		if e == 0 {
 			scale = 1 - f.bias - int64(f.mantSize)
 		} else {

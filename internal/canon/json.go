@@ -79,7 +79,7 @@ func (w *jsonWriter) elem(t *hdf5.Datatype, v []byte, depth int) error {
 		w.buf = appendJSONFloat(w.buf, x)
 		return nil
 	case hdf5.ClassString:
-		w.buf = AppendJSONBytes(w.buf, stripString(v, uint8(t.Pad)))
+		w.buf = AppendJSONBytes(w.buf, stripString(v, t.Pad))
 		return nil
 	case hdf5.ClassOpaque:
 		w.buf = AppendJSONBytes(w.buf, v)
@@ -242,9 +242,7 @@ func isBoolEnum(t *hdf5.Datatype) bool {
 		if len(raw) != int(base.Size) || base.Precision == 0 || uint64(base.BitOffset)+uint64(base.Precision) > 8*uint64(base.Size) {
 			return false
 		}
-		if base.Order == orderBE {
-			reverse(raw)
-		}
+		hdf5.ToLittleEndian(base, raw)
 		got[n] = intValue(raw, base.Precision, base.BitOffset, base.Class == hdf5.ClassInteger && base.Signed).String()
 	}
 	return got["FALSE"] == "0" && got["TRUE"] == "1"
@@ -320,7 +318,7 @@ func leUint(b []byte) uint64 {
 func (w *jsonWriter) reference(t *hdf5.Datatype, v []byte) error {
 	so := w.f.SizeOfOffsets()
 	switch t.RefKind {
-	case refObject:
+	case hdf5.RefObject:
 		if len(v) < so {
 			return fmt.Errorf("hdf5: %d-byte object reference, size of offsets is %d", len(v), so)
 		}
@@ -340,7 +338,7 @@ func (w *jsonWriter) reference(t *hdf5.Datatype, v []byte) error {
 		w.buf = strconv.AppendUint(w.buf, addr, 10)
 		w.buf = append(w.buf, `,"kind":"object"}`...)
 		return nil
-	case refRegion:
+	case hdf5.RefRegion:
 		if allZero(v) {
 			w.buf = append(w.buf, "null"...)
 			return nil

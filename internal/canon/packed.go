@@ -26,7 +26,7 @@ type op struct {
 	prec   uint16
 	off    uint16
 	signed bool
-	pad    uint8
+	pad    hdf5.StrPad
 	ft     *floatFormat
 }
 
@@ -98,7 +98,7 @@ func (p *plan) add(t *hdf5.Datatype, src uint32, depth int) error {
 	case hdf5.ClassOpaque:
 		return p.push(op{kind: opCopy, src: src, n: t.Size, out: t.Size})
 	case hdf5.ClassString:
-		return p.push(op{kind: opStr, src: src, n: t.Size, out: t.Size, pad: uint8(t.Pad)})
+		return p.push(op{kind: opStr, src: src, n: t.Size, out: t.Size, pad: t.Pad})
 	case hdf5.ClassCompound:
 		for _, m := range t.Members {
 			if m.Type == nil {
@@ -239,16 +239,16 @@ func appendBigLE(dst []byte, x *big.Int, n int) []byte {
 // stripString applies a fixed-length string's padding rule: nullterm cuts
 // at the first NUL, nullpad removes trailing NULs, spacepad removes
 // trailing NULs and then trailing spaces (as h5ref.py's _strip does).
-func stripString(b []byte, pad uint8) []byte {
+func stripString(b []byte, pad hdf5.StrPad) []byte {
 	switch pad {
-	case padNullTerm:
+	case hdf5.PadNullTerm:
 		for i, c := range b {
 			if c == 0 {
 				return b[:i]
 			}
 		}
 		return b
-	case padSpace:
+	case hdf5.PadSpace:
 		b = trimRight(b, 0)
 		return trimRight(b, ' ')
 	}
