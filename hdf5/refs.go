@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/goh5/goh5/hdf5/internal/h5s"
 	"github.com/goh5/goh5/hdf5/internal/types"
 	"github.com/goh5/goh5/internal/binfmt"
 )
@@ -35,20 +36,12 @@ type RegionRef struct {
 	Blocks  [][2][]uint64
 }
 
-// Selection types of a serialized selection (H5S_sel_type).
-const (
-	selTypeNone      = 0
-	selTypePoints    = 1
-	selTypeHyperslab = 2
-	selTypeAll       = 3
-)
-
 // maxRegionBlocks caps the blocks a regular hyperslab in a region
 // reference may enumerate.
 const maxRegionBlocks = 1 << 20
 
 // maxSelRank is libhdf5's H5S_MAX_RANK.
-const maxSelRank = 32
+const maxSelRank = h5s.MaxRank
 
 func refUnsupported(t *types.Datatype) error {
 	return &binfmt.UnsupportedError{Feature: fmt.Sprintf("HDF5 1.12 references (%s)", t)}
@@ -73,19 +66,34 @@ func (f *File) objectRefAt(t *types.Datatype, b []byte) (*ObjectRef, error) {
 	return &ObjectRef{Addr: addr, Path: p}, nil
 }
 
-// regionRefAt decodes a dataset region reference element: a global heap ID
-// (collection address, object index) whose object holds the dataset's
-// object header address and the serialized selection. nil for a null
-// reference.
+// regionRefAt decodes a dataset region reference element of type t.
 func (f *File) regionRefAt(t *types.Datatype, b []byte) (*RegionRef, error) {
 	if t.RefKind != types.RefRegion {
 		return nil, refUnsupported(t)
 	}
+	return f.RegionRef(b)
+}
+
+// RegionRef resolves one stored dataset region reference (Spec 3.0,
+// IV.A.2.d class 7, type 1), as a dataset or attribute of a region
+// reference type stores it: a global heap ID (collection address, 4-byte
+// object index) whose object holds the target dataset's object header
+// address and the serialized selection. It returns nil for a null
+// reference (collection address 0 or undefined).
+//
+// Blocks and NPoints are what libhdf5's H5Sget_select_hyper_blocklist and
+// H5Sget_select_npoints give for the selection: an irregular hyperslab's
+// blocks as stored (libhdf5 stores its span tree's blocks, in C order), a
+// regular one's (start, stride, count, block) enumerated in C order of the
+// block indices, at most 1<<20 of them. An "all" selection has as many
+// points as the target dataset has elements (for a virtual dataset, in its
+// extent computed from its sources; none for a null dataspace).
+func (f *File) RegionRef(ref []byte) (*RegionRef, error) {
 	so := f.src.Sizes.Offsets
-	if len(b) < so+4 {
-		return nil, fmt.Errorf("hdf5: region reference of %d bytes, want %d", len(b), so+4)
+	if len(ref) < so+4 {
+		return nil, fmt.Errorf("hdf5: region reference of %d bytes, want %d", len(ref), so+4)
 	}
-	c := binfmt.NewCursor(b, f.src.Sizes, 0, "region reference")
+	c := binfmt.NewCursor(ref, f.src.Sizes, 0, "region reference")
 	coll := c.Offset()
 	idx := c.Uint32()
 	if coll == 0 || coll == binfmt.Undef {
@@ -114,259 +122,76 @@ func (f *File) regionRefAt(t *types.Datatype, b []byte) (*RegionRef, error) {
 		if !ok {
 			return nil, fmt.Errorf("hdf5: region reference to a %s", o.Kind())
 		}
-		n, ok := d.space.NumElements()
+		space := d.effSpace()
+		n, ok := space.NumElements()
 		if !ok {
 			return nil, binfmt.Errorf(addr, "dataspace", "element count overflows")
-		}
-		if d.space.Kind == types.SpaceNull {
-			n = 0
 		}
 		r.NPoints = n
 	}
 	return r, nil
 }
 
-// selReader decodes the little-endian fields of a serialized selection.
-type selReader struct {
-	b   []byte
-	off int
-	err error
-	at  uint64
-}
-
-func (s *selReader) need(n int) bool {
-	if s.err != nil {
-		return false
-	}
-	if n < 0 || len(s.b)-s.off < n {
-		s.err = binfmt.Errorf(s.at, "serialized selection", "truncated at byte %d (need %d more)", s.off, n)
-		return false
-	}
-	return true
-}
-
-func (s *selReader) skip(n int) {
-	if s.need(n) {
-		s.off += n
-	}
-}
-
-func (s *selReader) uint(size int) uint64 {
-	if !s.need(size) {
-		return 0
-	}
-	var v uint64
-	for i := size - 1; i >= 0; i-- {
-		v = v<<8 | uint64(s.b[s.off+i])
-	}
-	s.off += size
-	return v
-}
-
-// decodeSelection decodes a serialized dataspace selection (libhdf5's
-// H5S_select_serialize; Spec 3.0 IV.B "Dataset Region References" describes
-// its version 1 form): a 4-byte selection type, then per type:
-//
-//	none, all:  version (4) = 1, reserved (8)
-//	points v1:  version (4), reserved (4), length (4), rank (4), count (4), coords (4 each)
-//	points v2:  version (4), encoding size (1), rank (4), count, coords (encoding size each)
-//	hyperslab v1: version (4), reserved (4), length (4), rank (4), block count (4),
-//	            per block start then end coords (4 each)
-//	hyperslab v2: version (4), flags (1), length (4), rank (4), then 8-byte fields
-//	hyperslab v3: version (4), flags (1), encoding size (1), rank (4), then fields
-//	            of the encoding size
-//
-// In versions 2 and 3, flags bit 0 marks a regular hyperslab stored as
-// start, stride, count and block per dimension; otherwise a block count and
-// the blocks follow.
+// decodeSelection decodes the serialized selection (libhdf5's
+// H5S_select_serialize, decoded by h5s.Decode) of a region reference whose
+// heap object is at address at into r's SelType, NPoints, Points and
+// Blocks. NPoints of an "all" selection is left to the caller, which knows
+// the target.
 func decodeSelection(b []byte, r *RegionRef, at uint64) error {
-	s := &selReader{b: b, at: at}
-	typ := s.uint(4)
-	switch typ {
-	case selTypeNone, selTypeAll:
-		s.uint(4)
-		s.skip(8)
-		r.SelType = "none"
-		if typ == selTypeAll {
-			r.SelType = "all"
+	s, _, err := h5s.Decode(b, at)
+	if err != nil {
+		return err
+	}
+	r.SelType = s.Type.String()
+	switch s.Type {
+	case h5s.SelPoints:
+		r.Points = s.Points
+		r.NPoints = uint64(len(s.Points))
+	case h5s.SelHyperslab:
+		if s.Regular {
+			return regularBlocks(s, r, at)
 		}
-		return s.err
-	case selTypePoints:
-		r.SelType = "points"
-		return decodePoints(s, r)
-	case selTypeHyperslab:
-		r.SelType = "hyperslab"
-		return decodeHyperslab(s, r)
-	}
-	if s.err != nil {
-		return s.err
-	}
-	return binfmt.Errorf(at, "serialized selection", "unknown selection type %d", typ)
-}
-
-func checkEncSize(enc uint64, at uint64) error {
-	switch enc {
-	case 2, 4, 8:
-		return nil
-	}
-	return binfmt.Errorf(at, "serialized selection", "encoding size %d", enc)
-}
-
-func checkRank(rank uint64, at uint64) error {
-	if rank == 0 || rank > maxSelRank {
-		return binfmt.Errorf(at, "serialized selection", "rank %d", rank)
+		var npoints uint64
+		for _, bl := range s.Blocks {
+			vol := uint64(1)
+			for j := range bl[0] {
+				var ok bool
+				if vol, ok = binfmt.Mul(vol, bl[1][j]-bl[0][j]+1); !ok {
+					return binfmt.Errorf(at, "hyperslab selection", "block volume overflows")
+				}
+			}
+			var ok bool
+			if npoints, ok = binfmt.Add(npoints, vol); !ok {
+				return binfmt.Errorf(at, "hyperslab selection", "element count overflows")
+			}
+		}
+		r.Blocks = s.Blocks
+		r.NPoints = npoints
 	}
 	return nil
 }
 
-func decodePoints(s *selReader, r *RegionRef) error {
-	version := s.uint(4)
-	enc := 4
-	switch version {
-	case 1:
-		s.skip(8)
-	case 2:
-		e := s.uint(1)
-		if err := checkEncSize(e, s.at); s.err == nil && err != nil {
-			return err
-		}
-		enc = int(e)
-	default:
-		if s.err != nil {
-			return s.err
-		}
-		return binfmt.Errorf(s.at, "point selection", "version %d", version)
-	}
-	rank := s.uint(4)
-	if s.err != nil {
-		return s.err
-	}
-	if err := checkRank(rank, s.at); err != nil {
-		return err
-	}
-	n := s.uint(enc)
-	// Count first, then allocate: the coordinates must be in the buffer.
-	total, ok := binfmt.Mul(n, rank*uint64(enc))
-	if !ok || !s.need(int(min(total, 1<<62))) {
-		if s.err != nil {
-			return s.err
-		}
-		return binfmt.Errorf(s.at, "point selection", "%d points of rank %d overflow", n, rank)
-	}
-	r.NPoints = n
-	r.Points = make([][]uint64, n)
-	for i := range r.Points {
-		p := make([]uint64, rank)
-		for j := range p {
-			p[j] = s.uint(enc)
-		}
-		r.Points[i] = p
-	}
-	return s.err
-}
-
-func decodeHyperslab(s *selReader, r *RegionRef) error {
-	version := s.uint(4)
-	var flags uint64
-	enc := 4
-	switch version {
-	case 1:
-		s.skip(8)
-	case 2:
-		flags = s.uint(1)
-		s.skip(4)
-		enc = 8
-	case 3:
-		flags = s.uint(1)
-		e := s.uint(1)
-		if err := checkEncSize(e, s.at); s.err == nil && err != nil {
-			return err
-		}
-		enc = int(e)
-	default:
-		if s.err != nil {
-			return s.err
-		}
-		return binfmt.Errorf(s.at, "hyperslab selection", "version %d", version)
-	}
-	rank := s.uint(4)
-	if s.err != nil {
-		return s.err
-	}
-	if err := checkRank(rank, s.at); err != nil {
-		return err
-	}
-	if flags&^1 != 0 {
-		return binfmt.Errorf(s.at, "hyperslab selection", "unknown flags 0x%x", flags)
-	}
-	if flags&1 != 0 {
-		return decodeRegularHyperslab(s, r, int(rank), enc)
-	}
-	n := s.uint(enc)
-	total, ok := binfmt.Mul(n, 2*rank*uint64(enc))
-	if !ok || !s.need(int(min(total, 1<<62))) {
-		if s.err != nil {
-			return s.err
-		}
-		return binfmt.Errorf(s.at, "hyperslab selection", "%d blocks of rank %d overflow", n, rank)
-	}
-	r.Blocks = make([][2][]uint64, n)
-	var npoints uint64
-	for i := range r.Blocks {
-		start, end := make([]uint64, rank), make([]uint64, rank)
-		for j := range start {
-			start[j] = s.uint(enc)
-		}
-		vol := uint64(1)
-		for j := range end {
-			end[j] = s.uint(enc)
-			if end[j] < start[j] {
-				return binfmt.Errorf(s.at, "hyperslab selection", "block ends before it starts")
-			}
-			vol, ok = binfmt.Mul(vol, end[j]-start[j]+1)
-			if !ok {
-				return binfmt.Errorf(s.at, "hyperslab selection", "block volume overflows")
-			}
-		}
-		r.Blocks[i] = [2][]uint64{start, end}
-		npoints, ok = binfmt.Add(npoints, vol)
-		if !ok {
-			return binfmt.Errorf(s.at, "hyperslab selection", "element count overflows")
-		}
-	}
-	r.NPoints = npoints
-	return s.err
-}
-
-// decodeRegularHyperslab decodes start, stride, count and block per
-// dimension and enumerates the blocks in C order of the block indices.
-func decodeRegularHyperslab(s *selReader, r *RegionRef, rank, enc int) error {
-	start, stride, count, block := make([]uint64, rank), make([]uint64, rank), make([]uint64, rank), make([]uint64, rank)
-	unlimited := uint64(1)<<(8*uint(enc)) - 1
-	if enc == 8 {
-		unlimited = ^uint64(0)
-	}
+// regularBlocks enumerates the blocks of a regular hyperslab in C order of
+// the block indices.
+func regularBlocks(s *h5s.Selection, r *RegionRef, at uint64) error {
+	rank := s.Rank
 	nblocks, npoints := uint64(1), uint64(1)
 	for i := 0; i < rank; i++ {
-		start[i], stride[i], count[i], block[i] = s.uint(enc), s.uint(enc), s.uint(enc), s.uint(enc)
-		if s.err != nil {
-			return s.err
-		}
-		if count[i] == unlimited || block[i] == unlimited {
-			return &binfmt.UnsupportedError{Feature: "unlimited hyperslab in a region reference", Addr: s.at, HasAddr: true}
+		if s.Count[i] == h5s.Unlimited || s.Block[i] == h5s.Unlimited {
+			return &binfmt.UnsupportedError{Feature: "unlimited hyperslab in a region reference", Addr: at, HasAddr: true}
 		}
 		var ok bool
-		if nblocks, ok = binfmt.Mul(nblocks, count[i]); !ok || nblocks > maxRegionBlocks {
-			return &binfmt.LimitError{Name: "region reference blocks", Limit: maxRegionBlocks, Addr: s.at}
+		if nblocks, ok = binfmt.Mul(nblocks, s.Count[i]); !ok || nblocks > maxRegionBlocks {
+			return &binfmt.LimitError{Name: "region reference blocks", Limit: maxRegionBlocks, Addr: at}
 		}
-		if npoints, ok = binfmt.Mul(npoints, count[i]); ok {
-			npoints, ok = binfmt.Mul(npoints, block[i])
+		if npoints, ok = binfmt.Mul(npoints, s.Count[i]); ok {
+			npoints, ok = binfmt.Mul(npoints, s.Block[i])
 		}
 		if !ok {
-			return binfmt.Errorf(s.at, "hyperslab selection", "element count overflows")
+			return binfmt.Errorf(at, "hyperslab selection", "element count overflows")
 		}
-		if block[i] == 0 {
-			return binfmt.Errorf(s.at, "hyperslab selection", "zero block size")
+		if s.Block[i] == 0 {
+			return binfmt.Errorf(at, "hyperslab selection", "zero block size")
 		}
 	}
 	r.NPoints = npoints
@@ -378,14 +203,14 @@ func decodeRegularHyperslab(s *selReader, r *RegionRef, rank, enc int) error {
 	for {
 		st, en := make([]uint64, rank), make([]uint64, rank)
 		for i := range idx {
-			st[i] = start[i] + idx[i]*stride[i]
-			en[i] = st[i] + block[i] - 1
+			st[i] = s.Start[i] + idx[i]*s.Stride[i]
+			en[i] = st[i] + s.Block[i] - 1
 		}
 		r.Blocks = append(r.Blocks, [2][]uint64{st, en})
 		i := rank - 1
 		for ; i >= 0; i-- {
 			idx[i]++
-			if idx[i] < count[i] {
+			if idx[i] < s.Count[i] {
 				break
 			}
 			idx[i] = 0

@@ -679,6 +679,11 @@ func FuzzDecodeSelection(f *testing.F) {
 	f.Add(le32(3, 1, 0, 0))
 	f.Add(append(append(le32(2, 3), 1, 2), le32(1)...))
 	f.Add(append(append(le32(2, 2), 1), le32(0, 1)...))
+	// The seeds of internal/canon's former decoder: pyfive's hyperslab,
+	// points v2 and a hyperslab v2 header.
+	f.Add([]byte{2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 24, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0})
+	f.Add([]byte{1, 0, 0, 0, 2, 0, 0, 0, 4, 2, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0})
+	f.Add([]byte{2, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var r RegionRef
 		if err := decodeSelection(b, &r, 0); err != nil {

@@ -204,9 +204,6 @@ func TestCLI(t *testing.T) {
 	)
 	for _, tc := range cases {
 		t.Run("error/"+tc.name, func(t *testing.T) {
-			if tc.name == "sum/bad path" && !sumChecksPaths {
-				t.Skip("known: sum ignores a PATH that matches no object (see sumChecksPaths)")
-			}
 			out, errOut, code := run(tc.args...)
 			if code == 0 {
 				t.Errorf("goh5 %s: exit 0", strings.Join(tc.args, " "))
@@ -220,9 +217,3 @@ func TestCLI(t *testing.T) {
 		})
 	}
 }
-
-// sumChecksPaths reports whether "goh5 sum FILE PATH" fails for a PATH that
-// names no object. It does not yet: sum.go filters the walk by PATH and so
-// prints nothing and exits 0. Set it to true when sum.go opens each PATH
-// first.
-const sumChecksPaths = false

@@ -51,6 +51,11 @@ func runSum(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
+	for _, p := range pos[1:] {
+		if _, err := f.Open(p); err != nil {
+			return err
+		}
+	}
 	failed := 0
 	if !*asJSON {
 		fmt.Fprintf(stdout, "%-40s %-16s %-14s %-15s %s\n", "PATH", "NAME", "SHAPE", "METHOD", "SHA256")

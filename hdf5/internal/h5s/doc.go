@@ -8,9 +8,9 @@
 // Data Storage", region references). Supported: the "none" and "all"
 // selections (version 1), point selections (versions 1 and 2) and hyperslab
 // selections (version 1: explicit blocks with 32-bit coordinates; version 2:
-// regular hyperslab with 64-bit fields, where an all-ones count or block is
-// H5S_UNLIMITED; version 3, from libhdf5 1.12: regular or explicit blocks
-// with 2-, 4- or 8-byte fields).
+// regular hyperslab with 64-bit fields; version 3, from libhdf5 1.12: regular
+// or explicit blocks with 2-, 4- or 8-byte fields). In a regular hyperslab
+// an all-ones count or block, whatever the field size, is H5S_UNLIMITED.
 //
 // The decoder treats its input as hostile: counts are checked against the
 // bytes present before anything is allocated. Any panic on input is a bug.

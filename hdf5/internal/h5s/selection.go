@@ -236,10 +236,20 @@ func decodeRegular(c *binfmt.Cursor, s *Selection, enc int) {
 	s.Start, s.Stride = make([]uint64, s.Rank), make([]uint64, s.Rank)
 	s.Count, s.Block = make([]uint64, s.Rank), make([]uint64, s.Rank)
 	unlim := 0
+	// A count or block of all ones, in any encoding size, is H5S_UNLIMITED
+	// (libhdf5's H5S__hyper_deserialize).
+	ones := uint64(1)<<(8*uint(enc)) - 1
+	if enc == 8 {
+		ones = Unlimited
+	}
 	for i := 0; i < s.Rank; i++ {
 		s.Start[i], s.Stride[i], s.Count[i], s.Block[i] = c.UintN(enc), c.UintN(enc), c.UintN(enc), c.UintN(enc)
-		// Only the 8-byte encoding can hold H5S_UNLIMITED (all ones);
-		// libhdf5 picks it whenever a count or block is unlimited.
+		if s.Count[i] == ones {
+			s.Count[i] = Unlimited
+		}
+		if s.Block[i] == ones {
+			s.Block[i] = Unlimited
+		}
 		switch {
 		case s.Count[i] == Unlimited && s.Block[i] == Unlimited:
 			c.Failf("dimension %d has both an unlimited count and an unlimited block", i)

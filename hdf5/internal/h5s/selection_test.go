@@ -263,6 +263,25 @@ func TestHandBuilt(t *testing.T) {
 	if want := []uint64{2, 3, 7, 8, 12, 13}; !slices.Equal(got, want) {
 		t.Errorf("walk %v, want %v", got, want)
 	}
+	// hyperslab v3 regular with 2- and 4-byte fields: an all-ones count or
+	// block is H5S_UNLIMITED whatever the field size (H5S__hyper_deserialize).
+	h = le32(nil, 2, 3)
+	h = append(h, 1, 2)
+	h = le32(h, 1)
+	for _, v := range []uint16{3, 4, 0xffff, 2} {
+		h = binary.LittleEndian.AppendUint16(h, v)
+	}
+	s, _, err = Decode(h, 0)
+	if err != nil || s.Count[0] != Unlimited || s.Block[0] != 2 || s.UnlimDim() != 0 {
+		t.Errorf("hyperslab v3 regular, 2-byte unlimited count: %+v %v", s, err)
+	}
+	h = le32(nil, 2, 3)
+	h = append(h, 1, 4)
+	h = le32(h, 1, 3, 1, 1, 0xffffffff)
+	s, _, err = Decode(h, 0)
+	if err != nil || s.Count[0] != 1 || s.Block[0] != Unlimited || s.UnlimDim() != 0 {
+		t.Errorf("hyperslab v3 regular, 4-byte unlimited block: %+v %v", s, err)
+	}
 	// hyperslab v3 irregular, encoding size 8, rank 1, 2 blocks [5,6] [0,1]
 	h = le32(nil, 2, 3)
 	h = append(h, 0, 8)
