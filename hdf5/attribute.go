@@ -161,16 +161,9 @@ func (f *File) newAttribute(o *obj, am *object.Attribute, at uint64) (*Attribute
 // denseAttrs reads attributes kept in a fractal heap and indexed by a
 // version 2 B-tree of name hashes (record type 8).
 func (f *File) denseAttrs(o *obj, ai *object.AttrInfo) ([]*Attribute, error) {
-	fh, err := f.fractal(ai.HeapAddr)
+	fh, bt, err := f.denseStorage(ai.HeapAddr, ai.NameIndexAddr, 8, "attribute name index")
 	if err != nil {
 		return nil, err
-	}
-	bt, err := btree.OpenV2(f.src, ai.NameIndexAddr)
-	if err != nil {
-		return nil, err
-	}
-	if bt.Type != 8 {
-		return nil, binfmt.Errorf(ai.NameIndexAddr, "attribute name index", "v2 B-tree of record type %d, want 8", bt.Type)
 	}
 	var attrs []*Attribute
 	for rec, err := range bt.Records() {

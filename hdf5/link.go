@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/goh5/goh5/btree"
+	"github.com/goh5/goh5/hdf5/internal/heap"
 	"github.com/goh5/goh5/hdf5/internal/object"
 	"github.com/goh5/goh5/internal/binfmt"
 )
@@ -249,16 +250,9 @@ func (f *File) symbolTableLinks(st *object.SymbolTable) ([]*Link, error) {
 // denseLinks reads links kept in a fractal heap, indexed by a version 2
 // B-tree of name hashes (record type 5).
 func (f *File) denseLinks(li *object.LinkInfo) ([]*Link, error) {
-	fh, err := f.fractal(li.HeapAddr)
+	fh, bt, err := f.denseStorage(li.HeapAddr, li.NameIndexAddr, 5, "link name index")
 	if err != nil {
 		return nil, err
-	}
-	bt, err := btree.OpenV2(f.src, li.NameIndexAddr)
-	if err != nil {
-		return nil, err
-	}
-	if bt.Type != 5 {
-		return nil, binfmt.Errorf(li.NameIndexAddr, "link name index", "v2 B-tree of record type %d, want 5", bt.Type)
 	}
 	var links []*Link
 	for rec, err := range bt.Records() {
@@ -284,4 +278,25 @@ func (f *File) denseLinks(li *object.LinkInfo) ([]*Link, error) {
 		links = append(links, linkFromMessage(l))
 	}
 	return links, nil
+}
+
+// denseStorage opens the two parts of dense link or attribute storage (Spec
+// 3.0, IV.A.2.c "Link Info Message" and IV.A.2.v "Attribute Info Message"):
+// the fractal heap at heapAddr that holds the messages, and the version 2
+// B-tree of name hashes at indexAddr that indexes them, whose record type
+// must be recType (5 for links, 8 for attributes). what names the index in
+// errors.
+func (f *File) denseStorage(heapAddr, indexAddr uint64, recType uint8, what string) (*heap.Fractal, *btree.V2, error) {
+	fh, err := f.fractal(heapAddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	bt, err := btree.OpenV2(f.src, indexAddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if bt.Type != recType {
+		return nil, nil, binfmt.Errorf(indexAddr, what, "v2 B-tree of record type %d, want %d", bt.Type, recType)
+	}
+	return fh, bt, nil
 }

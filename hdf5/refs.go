@@ -245,14 +245,7 @@ func (d *Dataset) ReadRefs(sel *Selection) ([]Object, error) {
 // ReadObjectRefs reads object references without opening their targets; a
 // null reference is nil.
 func (d *Dataset) ReadObjectRefs(sel *Selection) ([]*ObjectRef, error) {
-	t := d.elemType(sel)
-	if t.Class != types.ClassReference || t.RefKind != types.RefObject {
-		if t.Class == types.ClassReference && t.RefKind > types.RefRegion {
-			return nil, refUnsupported(t)
-		}
-		return nil, fmt.Errorf("hdf5: cannot read %s as object references (dataset %s)", t, d.path)
-	}
-	e, err := d.readElems(context.Background(), sel)
+	e, err := d.refElems(sel, types.RefObject, "object")
 	if err != nil {
 		return nil, err
 	}
@@ -267,14 +260,7 @@ func (d *Dataset) ReadObjectRefs(sel *Selection) ([]*ObjectRef, error) {
 
 // ReadRegionRefs reads dataset region references; a null reference is nil.
 func (d *Dataset) ReadRegionRefs(sel *Selection) ([]*RegionRef, error) {
-	t := d.elemType(sel)
-	if t.Class != types.ClassReference || t.RefKind != types.RefRegion {
-		if t.Class == types.ClassReference && t.RefKind > types.RefRegion {
-			return nil, refUnsupported(t)
-		}
-		return nil, fmt.Errorf("hdf5: cannot read %s as region references (dataset %s)", t, d.path)
-	}
-	e, err := d.readElems(context.Background(), sel)
+	e, err := d.refElems(sel, types.RefRegion, "region")
 	if err != nil {
 		return nil, err
 	}
@@ -285,4 +271,17 @@ func (d *Dataset) ReadRegionRefs(sel *Selection) ([]*RegionRef, error) {
 		}
 	}
 	return out, nil
+}
+
+// refElems reads the elements sel selects from d after checking that they
+// are references of the given kind (named what in errors).
+func (d *Dataset) refElems(sel *Selection, kind uint8, what string) (*elems, error) {
+	t := d.elemType(sel)
+	if t.Class != types.ClassReference || t.RefKind != kind {
+		if t.Class == types.ClassReference && t.RefKind > types.RefRegion {
+			return nil, refUnsupported(t)
+		}
+		return nil, fmt.Errorf("hdf5: cannot read %s as %s references (dataset %s)", t, what, d.path)
+	}
+	return d.readElems(context.Background(), sel)
 }

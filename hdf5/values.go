@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/big"
 
 	"github.com/goh5/goh5/hdf5/internal/types"
 	"github.com/goh5/goh5/internal/binfmt"
@@ -174,7 +173,7 @@ func (dec *valueDecoder) value(t *types.Datatype, b []byte, depth int) (any, err
 		if err != nil {
 			var ue *binfmt.UnsupportedError
 			if errors.As(err, &ue) && t.Class == types.ClassInteger && t.Precision > 64 {
-				return bigIntAt(t, b), nil
+				return types.BigInt(t, b), nil
 			}
 			return nil, err
 		}
@@ -289,20 +288,3 @@ func (dec *valueDecoder) array(t *types.Datatype, b []byte, depth int) (any, err
 	return Nest(flat, shape), nil
 }
 
-// bigIntAt decodes an integer wider than 64 bits.
-func bigIntAt(t *types.Datatype, b []byte) *big.Int {
-	be := make([]byte, len(b))
-	for i := range b {
-		be[len(b)-1-i] = b[i]
-	}
-	v := new(big.Int).SetBytes(be)
-	v.Rsh(v, uint(t.BitOffset))
-	prec := uint(t.Precision)
-	mask := new(big.Int).Lsh(big.NewInt(1), prec)
-	mask.Sub(mask, big.NewInt(1))
-	v.And(v, mask)
-	if t.Signed && prec > 0 && v.Bit(int(prec-1)) == 1 {
-		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), prec))
-	}
-	return v
-}

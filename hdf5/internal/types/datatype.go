@@ -359,6 +359,14 @@ func (t *Datatype) intString(raw []byte) string {
 		return strconv.FormatUint(u, 10)
 	}
 	// Integers wider than 64 bits: use math/big.
+	return BigInt(t, le).String()
+}
+
+// BigInt returns the value of le, an element of integer or bitfield type t
+// in little-endian byte order: its Precision bits from BitOffset,
+// sign-extended when t is a signed integer. It serves integers wider than
+// 64 bits.
+func BigInt(t *Datatype, le []byte) *big.Int {
 	be := make([]byte, len(le))
 	for i := range le {
 		be[len(le)-1-i] = le[i]
@@ -372,7 +380,7 @@ func (t *Datatype) intString(raw []byte) string {
 	if t.Class == ClassInteger && t.Signed && prec > 0 && v.Bit(int(prec-1)) == 1 {
 		v.Sub(v, new(big.Int).Lsh(big.NewInt(1), prec))
 	}
-	return v.String()
+	return v
 }
 
 // IsIEEE reports whether t is an IEEE 754 binary16, binary32 or binary64
