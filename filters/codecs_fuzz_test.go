@@ -101,8 +101,23 @@ func FuzzLZ4(f *testing.F) {
 	})
 }
 
+// FuzzBzip2's seeds are the fixture streams relabelled from "BZh9" to
+// "BZh1" where they still decode (their blocks are far below 100 kB):
+// compress/bzip2 allocates and clears 4 bytes per byte of the declared block
+// size for every stream, 3.6 MB for level 9, about 1.5 ms per run, so the
+// fuzzer's minimisation of each new input (tens of thousands of runs) took
+// the whole -fuzztime and the run stalled at 0 execs/s.
 func FuzzBzip2(f *testing.F) {
-	seedFuzz(f, "bzip2", func(raw []byte, _ []uint32, n int) { f.Add(raw, uint32(n)) })
+	seedFuzz(f, "bzip2", func(raw []byte, _ []uint32, n int) {
+		if len(raw) > 4 && string(raw[:3]) == "BZh" {
+			small := append([]byte(nil), raw...)
+			small[3] = '1'
+			if out, err := (bzip2Filter{}).Decode(nil, small, nil, n); err == nil && len(out) == n {
+				raw = small
+			}
+		}
+		f.Add(raw, uint32(n))
+	})
 	f.Fuzz(func(t *testing.T, src []byte, l uint32) {
 		checkDecode(t, IDBzip2, src, nil, fuzzLimit(l))
 	})

@@ -82,6 +82,19 @@ func loadRefs(t testing.TB, jsonl, dir string) *refSet {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
+	for file, recs := range rs.recs {
+		for i := range recs {
+			twin, ok := referenceSameAs[file+recs[i].Path]
+			if !ok || recs[i].Kind != "dataset" {
+				continue
+			}
+			for _, o := range recs {
+				if o.Kind == "dataset" && o.Path == twin {
+					recs[i].SHA256, recs[i].DigestMethod = o.SHA256, o.DigestMethod
+				}
+			}
+		}
+	}
 	sort.Strings(rs.files)
 	return rs
 }
@@ -104,4 +117,20 @@ func fixtureRefs(t testing.TB) *refSet {
 // as summing to 22400. This is the sha256 of h5py's read of the corpus.
 var referenceOverrides = map[string]string{
 	"scigolib-hdf5/testdata/hdf5_official/vds-percival-unlim-maxmin.h5/VDS-Percival-unlim-maxmin": "9ee58bf85c65674da60922496b9fc1b326621c9a0c01bca610780ef197d544e4",
+}
+
+// referenceSameAs names datasets whose reference digest is wrong and which
+// hold the same data as a twin in the same file, whose digest is right.
+// bitshuffle's regression_0.4.0.h5 stores each /original dataset again
+// under /compressed_zstd with bitshuffle 0.4's zstd framing; the reference
+// was made with Debian's bitshuffle 0.3.5 plugin, which does not know zstd
+// and bit-unshuffled the compressed bytes. (filters' TestBitshuffleZstdCorpus
+// checks all 21 such datasets against /original.)
+var referenceSameAs = map[string]string{}
+
+func init() {
+	const f = "silx-kit-hdf5plugin/src/bitshuffle/tests/data/regression_0.4.0.h5"
+	for _, n := range []string{"a1_a", "a2_a", "a6_a", "|S1_b", "|S1_c", "|S2_b", "|S2_c"} {
+		referenceSameAs[f+"/compressed_zstd/"+n] = "/original/" + n
+	}
 }
