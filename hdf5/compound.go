@@ -216,13 +216,7 @@ func (pl *planner) planStruct(t *types.Datatype, rt reflect.Type, depth int) (as
 				name, tagged = tag, true
 			}
 		}
-		var m *types.Member
-		for j := range t.Members {
-			if t.Members[j].Name == name {
-				m = &t.Members[j]
-				break
-			}
-		}
+		m := memberNamed(t, name)
 		if m == nil {
 			if tagged {
 				return nil, fmt.Errorf("hdf5: field %s.%s: %s has no member %q", rt, sf.Name, t, name)

@@ -102,13 +102,7 @@ func subsetType(t *types.Datatype, names []string) (*types.Datatype, error) {
 	sub := &types.Datatype{Class: types.ClassCompound, Version: t.Version}
 	var off uint32
 	for _, n := range names {
-		var found *types.Member
-		for i := range t.Members {
-			if t.Members[i].Name == n {
-				found = &t.Members[i]
-				break
-			}
-		}
+		found := memberNamed(t, n)
 		if found == nil {
 			return nil, fmt.Errorf("hdf5: compound has no member %q: %w", n, ErrNotFound)
 		}
@@ -122,6 +116,16 @@ func subsetType(t *types.Datatype, names []string) (*types.Datatype, error) {
 	return sub, nil
 }
 
+// memberNamed returns the first member of compound t called name, or nil.
+func memberNamed(t *types.Datatype, name string) *types.Member {
+	for i := range t.Members {
+		if t.Members[i].Name == name {
+			return &t.Members[i]
+		}
+	}
+	return nil
+}
+
 // extractFields copies the named members of each element of src (full
 // elements of t) into dst, packed.
 func extractFields(t *types.Datatype, names []string, src, dst []byte) {
@@ -132,12 +136,7 @@ func extractFields(t *types.Datatype, names []string, src, dst []byte) {
 	es, ss := int(t.Size), int(sub.Size)
 	srcOffs := make([]int, len(sub.Members))
 	for i, m := range sub.Members {
-		for _, tm := range t.Members {
-			if tm.Name == m.Name {
-				srcOffs[i] = int(tm.Offset)
-				break
-			}
-		}
+		srcOffs[i] = int(memberNamed(t, m.Name).Offset) // subsetType found each
 	}
 	for e := 0; (e+1)*es <= len(src) && (e+1)*ss <= len(dst); e++ {
 		s, d := src[e*es:], dst[e*ss:]

@@ -47,10 +47,7 @@ func (d *dimSpec) touches(cd uint64) []uint64 {
 		if r.n == 0 {
 			continue
 		}
-		lo, hi := r.start, r.start+r.n-1
-		if r.step < 0 {
-			lo, hi = r.start+1-r.n, r.start
-		}
+		lo, hi := r.span()
 		for c := lo / cd; c <= hi/cd; c++ {
 			if !seen[c] {
 				seen[c] = true

@@ -192,6 +192,14 @@ type run struct {
 	step  int64
 }
 
+// span returns the smallest and the largest index of a non-empty run.
+func (r run) span() (lo, hi uint64) {
+	if r.step < 0 {
+		return r.start + 1 - r.n, r.start
+	}
+	return r.start, r.start + r.n - 1
+}
+
 // compiled is a selection checked against a shape.
 type compiled struct {
 	shape  []uint64 // dataset shape
@@ -409,36 +417,22 @@ func sliceIndices(it Item, n int64) (start, stop, step int64) {
 	} else {
 		start, stop = n-1, -1
 	}
-	clamp := func(v int64, lo, hi int64) int64 {
-		if v < lo {
-			return lo
+	// bound resolves a given start or stop: negative counts from the end,
+	// then it is clamped to [0, n] going forward, [-1, n-1] going back.
+	bound := func(v int64) int64 {
+		if v < 0 {
+			v += n
 		}
-		if v > hi {
-			return hi
+		if step > 0 {
+			return min(max(v, 0), n)
 		}
-		return v
+		return min(max(v, -1), n-1)
 	}
 	if it.hasStart && it.start != Omit {
-		v := it.start
-		if v < 0 {
-			v += n
-		}
-		if step > 0 {
-			start = clamp(v, 0, n)
-		} else {
-			start = clamp(v, -1, n-1)
-		}
+		start = bound(it.start)
 	}
 	if it.hasStop && it.stop != Omit {
-		v := it.stop
-		if v < 0 {
-			v += n
-		}
-		if step > 0 {
-			stop = clamp(v, 0, n)
-		} else {
-			stop = clamp(v, -1, n-1)
-		}
+		stop = bound(it.stop)
 	}
 	return start, stop, step
 }

@@ -287,4 +287,3 @@ func (dec *valueDecoder) array(t *types.Datatype, b []byte, depth int) (any, err
 	}
 	return Nest(flat, shape), nil
 }
-

@@ -405,10 +405,7 @@ func (c *compiled) bounds(shape []uint64) (lo, hi []uint64) {
 			if rn.n == 0 {
 				continue
 			}
-			a, b := rn.start, rn.start+rn.n-1
-			if rn.step < 0 {
-				a, b = rn.start+1-rn.n, rn.start
-			}
+			a, b := rn.span()
 			if first || a < lo[k] {
 				lo[k] = a
 			}

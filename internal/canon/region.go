@@ -29,6 +29,10 @@ func (w *jsonWriter) region(v []byte) error {
 	if err != nil {
 		return err
 	}
+	if r == nil { // not reached: a null reference has no heap object
+		w.buf = append(w.buf, `{"ref":null,"kind":"region"}`...)
+		return nil
+	}
 	w.buf = append(w.buf, `{"ref":`...)
 	w.appendPath(path)
 	w.buf = append(w.buf, `,"addr":`...)
