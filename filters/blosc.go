@@ -674,12 +674,7 @@ func bloscUnshuffle(dst, src []byte, typesize int) {
 		return
 	}
 	n := len(src) / typesize
-	for j := 0; j < typesize; j++ {
-		plane := src[j*n : (j+1)*n]
-		for i, v := range plane {
-			dst[i*typesize+j] = v
-		}
-	}
+	unshuffle(dst, src, typesize, n) // the shuffle filter's word-at-a-time paths
 	copy(dst[n*typesize:], src[n*typesize:])
 }
 
