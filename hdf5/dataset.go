@@ -8,29 +8,17 @@ import (
 )
 
 // LayoutClass is how a dataset's raw data is stored (Spec 3.0, IV.A.2.i
-// "Data Layout Message").
-type LayoutClass int
+// "Data Layout Message"). Its String method gives "compact", "contiguous",
+// "chunked" or "virtual".
+type LayoutClass = object.LayoutClass
 
+// The layout classes.
 const (
-	LayoutCompact    LayoutClass = 0
-	LayoutContiguous LayoutClass = 1
-	LayoutChunked    LayoutClass = 2
-	LayoutVirtual    LayoutClass = 3
+	LayoutCompact    = object.LayoutCompact
+	LayoutContiguous = object.LayoutContiguous
+	LayoutChunked    = object.LayoutChunked
+	LayoutVirtual    = object.LayoutVirtual
 )
-
-func (l LayoutClass) String() string {
-	switch l {
-	case LayoutCompact:
-		return "compact"
-	case LayoutContiguous:
-		return "contiguous"
-	case LayoutChunked:
-		return "chunked"
-	case LayoutVirtual:
-		return "virtual"
-	}
-	return "unknown"
-}
 
 // ChunkIndexType is the structure that indexes a chunked dataset's chunks.
 type ChunkIndexType int
@@ -156,7 +144,7 @@ func (d *Dataset) MaxShape() []uint64 {
 }
 
 // Layout returns the storage layout class.
-func (d *Dataset) Layout() LayoutClass { return LayoutClass(d.layout.Class) }
+func (d *Dataset) Layout() LayoutClass { return d.layout.Class }
 
 // ChunkShape returns the chunk dimensions of a chunked dataset (without the
 // element-size dimension that old layout messages carry), or nil.
