@@ -70,93 +70,121 @@ func unshuffle(out, src []byte, size, n int) {
 	}
 }
 
-// spread8 moves byte i of x to byte 2i of the result.
-func spread8(x uint32) uint64 {
-	v := uint64(x)
-	v = (v | v<<16) & 0x0000ffff0000ffff
-	return (v | v<<8) & 0x00ff00ff00ff00ff
-}
-
-// spread16 moves 16-bit unit i of x to unit 2i of the result.
-func spread16(x uint32) uint64 {
-	v := uint64(x)
-	return (v | v<<16) & 0x0000ffff0000ffff
-}
-
-// il8 interleaves the bytes of a and b: a0 b0 a1 b1 ... a7 b7.
-func il8(a, b uint64) (lo, hi uint64) {
-	return spread8(uint32(a)) | spread8(uint32(b))<<8, spread8(uint32(a>>32)) | spread8(uint32(b>>32))<<8
-}
-
-// il16 interleaves the 16-bit units of a and b.
-func il16(a, b uint64) (lo, hi uint64) {
-	return spread16(uint32(a)) | spread16(uint32(b))<<16, spread16(uint32(a>>32)) | spread16(uint32(b>>32))<<16
-}
-
-// il32 interleaves the 32-bit halves of a and b.
-func il32(a, b uint64) (lo, hi uint64) {
-	return a&0xffffffff | b<<32, a>>32 | b&^0xffffffff
-}
+// The transposes below are built from delta swaps: swap(x, y, s, mask)
+// exchanges the bits of x selected by mask<<s with the bits of y selected
+// by mask. Plane j of a group of eight elements is one little-endian
+// 64-bit word (byte i = byte j of element i); swapping bytes, then 16-bit
+// units, then 32-bit halves between plane words turns them into element
+// words.
 
 func unshuffle2(out, src []byte, n int) int {
 	m := n &^ 7
-	p0, p1 := src[:m], src[n:n+m]
+	p0, p1 := src[:m:m], src[n:n+m]
 	o := out[:2*m]
 	for i := 0; i+8 <= len(p0) && i+8 <= len(p1) && 2*i+16 <= len(o); i += 8 {
-		lo, hi := il8(le64(p0[i:]), le64(p1[i:]))
-		put64(o[2*i:], lo)
-		put64(o[2*i+8:], hi)
+		a := binary.LittleEndian.Uint64(p0[i : i+8])
+		b := binary.LittleEndian.Uint64(p1[i : i+8])
+		// a = e0 e2 e4 e6, b = e1 e3 e5 e7 (16-bit elements).
+		t := (a>>8 ^ b) & 0x00ff00ff00ff00ff
+		b ^= t
+		a ^= t << 8
+		// a = e0 e2 e1 e3, b = e4 e6 e5 e7.
+		t = (a>>32 ^ b) & 0xffffffff
+		b ^= t
+		a ^= t << 32
+		// Swap the middle 16-bit units of each word.
+		t = (a ^ a>>16) & 0xffff0000
+		a ^= t | t<<16
+		t = (b ^ b>>16) & 0xffff0000
+		b ^= t | t<<16
+		w := o[2*i : 2*i+16]
+		binary.LittleEndian.PutUint64(w[0:8], a)
+		binary.LittleEndian.PutUint64(w[8:16], b)
 	}
 	return m
 }
 
 func unshuffle4(out, src []byte, n int) int {
 	m := n &^ 7
-	p0, p1, p2, p3 := src[:m], src[n:n+m], src[2*n:2*n+m], src[3*n:3*n+m]
+	p0, p1, p2, p3 := src[:m:m], src[n:n+m], src[2*n:2*n+m], src[3*n:3*n+m]
 	o := out[:4*m]
-	for i := 0; i+8 <= len(p0); i += 8 {
-		ab0, ab1 := il8(le64(p0[i:]), le64(p1[i:]))
-		cd0, cd1 := il8(le64(p2[i:]), le64(p3[i:]))
+	for i := 0; i+8 <= len(p0) && i+8 <= len(p1) && i+8 <= len(p2) && i+8 <= len(p3) && 4*i+32 <= len(o); i += 8 {
+		a := binary.LittleEndian.Uint64(p0[i : i+8])
+		b := binary.LittleEndian.Uint64(p1[i : i+8])
+		c := binary.LittleEndian.Uint64(p2[i : i+8])
+		d := binary.LittleEndian.Uint64(p3[i : i+8])
+		t := (a>>8 ^ b) & 0x00ff00ff00ff00ff
+		b ^= t
+		a ^= t << 8
+		t = (c>>8 ^ d) & 0x00ff00ff00ff00ff
+		d ^= t
+		c ^= t << 8
+		// a = e0 e4 (32-bit elements), c = e2 e6, b = e1 e5, d = e3 e7.
+		t = (a>>16 ^ c) & 0x0000ffff0000ffff
+		c ^= t
+		a ^= t << 16
+		t = (b>>16 ^ d) & 0x0000ffff0000ffff
+		d ^= t
+		b ^= t << 16
 		w := o[4*i : 4*i+32]
-		e0, e1 := il16(ab0, cd0)
-		e2, e3 := il16(ab1, cd1)
-		put64(w[0:], e0)
-		put64(w[8:], e1)
-		put64(w[16:], e2)
-		put64(w[24:], e3)
+		binary.LittleEndian.PutUint64(w[0:8], a&0xffffffff|b<<32)
+		binary.LittleEndian.PutUint64(w[8:16], c&0xffffffff|d<<32)
+		binary.LittleEndian.PutUint64(w[16:24], a>>32|b&^0xffffffff)
+		binary.LittleEndian.PutUint64(w[24:32], c>>32|d&^0xffffffff)
 	}
 	return m
 }
 
 func unshuffle8(out, src []byte, n int) int {
 	m := n &^ 7
-	var p [8][]byte
-	for j := range p {
-		p[j] = src[j*n : j*n+m]
-	}
+	p0, p1, p2, p3 := src[:m:m], src[n:n+m], src[2*n:2*n+m], src[3*n:3*n+m]
+	p4, p5, p6, p7 := src[4*n:4*n+m], src[5*n:5*n+m], src[6*n:6*n+m], src[7*n:7*n+m]
 	o := out[:8*m]
 	for i := 0; i+8 <= m; i += 8 {
-		p01l, p01h := il8(le64(p[0][i:]), le64(p[1][i:]))
-		p23l, p23h := il8(le64(p[2][i:]), le64(p[3][i:]))
-		p45l, p45h := il8(le64(p[4][i:]), le64(p[5][i:]))
-		p67l, p67h := il8(le64(p[6][i:]), le64(p[7][i:]))
-		q0l, q0h := il16(p01l, p23l)
-		q1l, q1h := il16(p01h, p23h)
-		r0l, r0h := il16(p45l, p67l)
-		r1l, r1h := il16(p45h, p67h)
+		r0 := binary.LittleEndian.Uint64(p0[i : i+8])
+		r1 := binary.LittleEndian.Uint64(p1[i : i+8])
+		r2 := binary.LittleEndian.Uint64(p2[i : i+8])
+		r3 := binary.LittleEndian.Uint64(p3[i : i+8])
+		r4 := binary.LittleEndian.Uint64(p4[i : i+8])
+		r5 := binary.LittleEndian.Uint64(p5[i : i+8])
+		r6 := binary.LittleEndian.Uint64(p6[i : i+8])
+		r7 := binary.LittleEndian.Uint64(p7[i : i+8])
+		const m8, m16 = 0x00ff00ff00ff00ff, 0x0000ffff0000ffff
+		t := (r0>>8 ^ r1) & m8
+		r1 ^= t
+		r0 ^= t << 8
+		t = (r2>>8 ^ r3) & m8
+		r3 ^= t
+		r2 ^= t << 8
+		t = (r4>>8 ^ r5) & m8
+		r5 ^= t
+		r4 ^= t << 8
+		t = (r6>>8 ^ r7) & m8
+		r7 ^= t
+		r6 ^= t << 8
+		t = (r0>>16 ^ r2) & m16
+		r2 ^= t
+		r0 ^= t << 16
+		t = (r1>>16 ^ r3) & m16
+		r3 ^= t
+		r1 ^= t << 16
+		t = (r4>>16 ^ r6) & m16
+		r6 ^= t
+		r4 ^= t << 16
+		t = (r5>>16 ^ r7) & m16
+		r7 ^= t
+		r5 ^= t << 16
+		// rj now holds bytes 0-3 of elements j and j+4 (j < 4) or bytes
+		// 4-7 of elements j-4 and j (j >= 4).
 		w := o[8*i : 8*i+64]
-		e0, e1 := il32(q0l, r0l)
-		e2, e3 := il32(q0h, r0h)
-		e4, e5 := il32(q1l, r1l)
-		e6, e7 := il32(q1h, r1h)
-		put64(w[0:], e0)
-		put64(w[8:], e1)
-		put64(w[16:], e2)
-		put64(w[24:], e3)
-		put64(w[32:], e4)
-		put64(w[40:], e5)
-		put64(w[48:], e6)
-		put64(w[56:], e7)
+		binary.LittleEndian.PutUint64(w[0:8], r0&0xffffffff|r4<<32)
+		binary.LittleEndian.PutUint64(w[8:16], r1&0xffffffff|r5<<32)
+		binary.LittleEndian.PutUint64(w[16:24], r2&0xffffffff|r6<<32)
+		binary.LittleEndian.PutUint64(w[24:32], r3&0xffffffff|r7<<32)
+		binary.LittleEndian.PutUint64(w[32:40], r0>>32|r4&^0xffffffff)
+		binary.LittleEndian.PutUint64(w[40:48], r1>>32|r5&^0xffffffff)
+		binary.LittleEndian.PutUint64(w[48:56], r2>>32|r6&^0xffffffff)
+		binary.LittleEndian.PutUint64(w[56:64], r3>>32|r7&^0xffffffff)
 	}
 	return m
 }
