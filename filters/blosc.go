@@ -58,8 +58,10 @@ var bloscConcurrency atomic.Int32
 
 // SetBloscConcurrency sets how many goroutines may decode the blocks of one
 // large Blosc or Blosc2 chunk (at least DefaultBloscParallelBytes decoded, and
-// more than one block). n <= 0 restores the default, GOMAXPROCS; 1 decodes
-// serially on the same code path. Chunk-level parallelism belongs to the
+// more than one block). n <= 0 restores the default: GOMAXPROCS shared
+// among the chunk decodes in progress, so a chunk decoded while the reader's
+// other workers decode theirs uses one goroutine; 1 decodes serially on the
+// same code path. Chunk-level parallelism belongs to the
 // reader; this only helps when single chunks are large.
 func SetBloscConcurrency(n int) {
 	if n < 0 {
@@ -71,11 +73,19 @@ func SetBloscConcurrency(n int) {
 	bloscConcurrency.Store(int32(n))
 }
 
-func bloscWorkers() int {
+// bloscActive counts the Blosc chunk decodes in progress, so that the
+// default block parallelism shares GOMAXPROCS with the reader's own chunk
+// workers instead of oversubscribing it.
+var bloscActive atomic.Int32
+
+// bloscWorkers returns how many goroutines may decode the blocks of a chunk
+// while active chunk decodes (this one included) run: the value set by
+// SetBloscConcurrency, else GOMAXPROCS divided among the active decodes.
+func bloscWorkers(active int) int {
 	if n := int(bloscConcurrency.Load()); n > 0 {
 		return n
 	}
-	return runtime.GOMAXPROCS(0)
+	return max(1, runtime.GOMAXPROCS(0)/max(1, active))
 }
 
 // Blosc header flag bits and codec formats.
@@ -228,7 +238,9 @@ func bloscDecodeBuffer(dst, src []byte, limit int, allowV2 bool) ([]byte, error)
 	// A block is never larger than the chunk (a lying blocksize must not
 	// size the scratch buffers).
 	scratch := min(c.blocksize, c.nbytes)
-	workers := bloscWorkers()
+	active := int(bloscActive.Add(1))
+	defer bloscActive.Add(-1)
+	workers := bloscWorkers(active)
 	if c.nbytes < DefaultBloscParallelBytes || c.nblocks < 2 || workers < 2 {
 		s := bloscGetScratch(scratch)
 		defer bloscPutScratch(s)
@@ -402,10 +414,23 @@ func bloscDecodeBlock(c *bloscChunk, i int, out []byte, s *bloscScratch) error {
 	if start < c.hdrLen+4*c.nblocks || start > len(c.src) {
 		return bloscCorrupt("block %d starts at %d, outside the chunk", i, start)
 	}
-	hasFilter := false
+	hasFilter, nshuffle := false, 0
 	for _, f := range c.filters {
 		if f == bloscFilterShuffle || f == bloscFilterBitShuffle {
 			hasFilter = true
+		}
+		if f == bloscFilterShuffle {
+			nshuffle++
+		}
+	}
+	// A byte-shuffled block of 4-byte elements in 4 streams (the common
+	// float32 case) is unshuffled straight from its streams: a stream stored
+	// raw is read where it lies in the chunk instead of copied first.
+	var planes [4][]byte
+	usePlanes := hasFilter && nshuffle == 1 && c.typesize == 4 && nstreams == 4
+	for _, f := range c.filters {
+		if f == bloscFilterBitShuffle {
+			usePlanes = false
 		}
 	}
 	target := dest
@@ -446,6 +471,10 @@ func bloscDecodeBlock(c *bloscChunk, i int, out []byte, s *bloscScratch) error {
 		in := c.src[p : p+cb]
 		p += cb
 		if cb == neblock {
+			if usePlanes {
+				planes[j] = in
+				continue
+			}
 			copy(part, in)
 			continue
 		}
@@ -454,6 +483,15 @@ func bloscDecodeBlock(c *bloscChunk, i int, out []byte, s *bloscScratch) error {
 		}
 	}
 	if !hasFilter {
+		return nil
+	}
+	if usePlanes {
+		for j := range planes {
+			if planes[j] == nil {
+				planes[j] = target[j*neblock : (j+1)*neblock]
+			}
+		}
+		bloscUnshuffle4Planes(dest, planes)
 		return nil
 	}
 	// Undo the filters in reverse pipeline order.
@@ -718,4 +756,40 @@ func bloscTranspose8x8(x uint64) uint64 {
 	x = x ^ t ^ (t << 14)
 	t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0
 	return x ^ t ^ (t << 28)
+}
+
+// bloscUnshuffle4Planes interleaves four byte planes of equal length n into
+// dst (4n bytes): element i is p[0][i] p[1][i] p[2][i] p[3][i]. Eight
+// elements at a time are transposed in registers.
+func bloscUnshuffle4Planes(dst []byte, p [4][]byte) {
+	n := len(p[0])
+	p0, p1, p2, p3 := p[0][:n:n], p[1][:n:n], p[2][:n:n], p[3][:n:n]
+	o := dst[:4*n]
+	i := 0
+	for ; i+8 <= len(p0) && i+8 <= len(p1) && i+8 <= len(p2) && i+8 <= len(p3) && 4*i+32 <= len(o); i += 8 {
+		a := binary.LittleEndian.Uint64(p0[i : i+8])
+		b := binary.LittleEndian.Uint64(p1[i : i+8])
+		c := binary.LittleEndian.Uint64(p2[i : i+8])
+		d := binary.LittleEndian.Uint64(p3[i : i+8])
+		t := (a>>8 ^ b) & 0x00ff00ff00ff00ff
+		b ^= t
+		a ^= t << 8
+		t = (c>>8 ^ d) & 0x00ff00ff00ff00ff
+		d ^= t
+		c ^= t << 8
+		t = (a>>16 ^ c) & 0x0000ffff0000ffff
+		c ^= t
+		a ^= t << 16
+		t = (b>>16 ^ d) & 0x0000ffff0000ffff
+		d ^= t
+		b ^= t << 16
+		w := o[4*i : 4*i+32]
+		binary.LittleEndian.PutUint64(w[0:8], a&0xffffffff|b<<32)
+		binary.LittleEndian.PutUint64(w[8:16], c&0xffffffff|d<<32)
+		binary.LittleEndian.PutUint64(w[16:24], a>>32|b&^0xffffffff)
+		binary.LittleEndian.PutUint64(w[24:32], c>>32|d&^0xffffffff)
+	}
+	for ; i < n; i++ {
+		o[4*i], o[4*i+1], o[4*i+2], o[4*i+3] = p0[i], p1[i], p2[i], p3[i]
+	}
 }
