@@ -737,7 +737,7 @@ func bloscBitUnshuffle(dst, src []byte, typesize int, version uint8) {
 			for k := 0; k < 8; k++ {
 				x |= uint64(src[base+k*rowBytes]) << (8 * k)
 			}
-			x = bloscTranspose8x8(x)
+			x = transpose8x8(x)
 			o := 8*b*typesize + j
 			for i := 0; i < 8; i++ {
 				dst[o+i*typesize] = byte(x >> (8 * i))
@@ -747,49 +747,16 @@ func bloscBitUnshuffle(dst, src []byte, typesize int, version uint8) {
 	copy(dst[n8*typesize:], src[n8*typesize:])
 }
 
-// bloscTranspose8x8 transposes an 8x8 bit matrix stored one row per byte:
-// bit c of byte r moves to bit r of byte c.
-func bloscTranspose8x8(x uint64) uint64 {
-	t := (x ^ (x >> 7)) & 0x00AA00AA00AA00AA
-	x = x ^ t ^ (t << 7)
-	t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCC
-	x = x ^ t ^ (t << 14)
-	t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0
-	return x ^ t ^ (t << 28)
-}
-
 // bloscUnshuffle4Planes interleaves four byte planes of equal length n into
-// dst (4n bytes): element i is p[0][i] p[1][i] p[2][i] p[3][i]. Eight
-// elements at a time are transposed in registers.
+// dst (4n bytes): element i is p[0][i] p[1][i] p[2][i] p[3][i], through the
+// shuffle filter's interleave4.
 func bloscUnshuffle4Planes(dst []byte, p [4][]byte) {
 	n := len(p[0])
+	m := n &^ 7
 	p0, p1, p2, p3 := p[0][:n:n], p[1][:n:n], p[2][:n:n], p[3][:n:n]
 	o := dst[:4*n]
-	i := 0
-	for ; i+8 <= len(p0) && i+8 <= len(p1) && i+8 <= len(p2) && i+8 <= len(p3) && 4*i+32 <= len(o); i += 8 {
-		a := binary.LittleEndian.Uint64(p0[i : i+8])
-		b := binary.LittleEndian.Uint64(p1[i : i+8])
-		c := binary.LittleEndian.Uint64(p2[i : i+8])
-		d := binary.LittleEndian.Uint64(p3[i : i+8])
-		t := (a>>8 ^ b) & 0x00ff00ff00ff00ff
-		b ^= t
-		a ^= t << 8
-		t = (c>>8 ^ d) & 0x00ff00ff00ff00ff
-		d ^= t
-		c ^= t << 8
-		t = (a>>16 ^ c) & 0x0000ffff0000ffff
-		c ^= t
-		a ^= t << 16
-		t = (b>>16 ^ d) & 0x0000ffff0000ffff
-		d ^= t
-		b ^= t << 16
-		w := o[4*i : 4*i+32]
-		binary.LittleEndian.PutUint64(w[0:8], a&0xffffffff|b<<32)
-		binary.LittleEndian.PutUint64(w[8:16], c&0xffffffff|d<<32)
-		binary.LittleEndian.PutUint64(w[16:24], a>>32|b&^0xffffffff)
-		binary.LittleEndian.PutUint64(w[24:32], c>>32|d&^0xffffffff)
-	}
-	for ; i < n; i++ {
+	interleave4(o[:4*m], p0[:m], p1[:m], p2[:m], p3[:m])
+	for i := m; i < n; i++ {
 		o[4*i], o[4*i+1], o[4*i+2], o[4*i+3] = p0[i], p1[i], p2[i], p3[i]
 	}
 }

@@ -106,8 +106,15 @@ func unshuffle2(out, src []byte, n int) int {
 
 func unshuffle4(out, src []byte, n int) int {
 	m := n &^ 7
-	p0, p1, p2, p3 := src[:m:m], src[n:n+m], src[2*n:2*n+m], src[3*n:3*n+m]
-	o := out[:4*m]
+	interleave4(out[:4*m], src[:m:m], src[n:n+m], src[2*n:2*n+m], src[3*n:3*n+m])
+	return m
+}
+
+// interleave4 writes element i of four byte planes (p0[i] p1[i] p2[i]
+// p3[i]) to o[4i:4i+4], eight elements at a time transposed in registers.
+// The planes' common length must be a multiple of 8; blosc's split streams
+// use it too.
+func interleave4(o, p0, p1, p2, p3 []byte) {
 	for i := 0; i+8 <= len(p0) && i+8 <= len(p1) && i+8 <= len(p2) && i+8 <= len(p3) && 4*i+32 <= len(o); i += 8 {
 		a := binary.LittleEndian.Uint64(p0[i : i+8])
 		b := binary.LittleEndian.Uint64(p1[i : i+8])
@@ -132,7 +139,6 @@ func unshuffle4(out, src []byte, n int) int {
 		binary.LittleEndian.PutUint64(w[16:24], a>>32|b&^0xffffffff)
 		binary.LittleEndian.PutUint64(w[24:32], c>>32|d&^0xffffffff)
 	}
-	return m
 }
 
 func unshuffle8(out, src []byte, n int) int {
