@@ -162,6 +162,28 @@ func (c *compiled) unitRuns(origin, extent []uint64, es uint64, sc *runScratch, 
 	}
 }
 
+// wholeUnitAt reports whether a unit's selected bytes are the whole unit
+// (unitBytes long), carried in order to one contiguous stretch of the output,
+// and where that stretch starts. The chunk engine then decodes the unit
+// straight into the output instead of through a buffer and a copy.
+func (c *compiled) wholeUnitAt(origin, extent []uint64, es, unitBytes uint64, sc *runScratch) (uint64, bool) {
+	var at, next uint64 // the output offset of unit byte 0; the next unit byte expected
+	ok := true
+	c.unitRuns(origin, extent, es, sc, func(br byteRun) bool {
+		switch {
+		case br.rev || br.src != next:
+			ok = false
+		case next == 0:
+			at = br.dst
+		case br.dst != at+next:
+			ok = false
+		}
+		next += br.n
+		return ok
+	})
+	return at, ok && next == unitBytes
+}
+
 // apply copies one byte run from a unit's bytes into dst.
 func (br byteRun) apply(dst, unit []byte, es uint64) {
 	if !br.rev {
