@@ -11,6 +11,7 @@ import (
 	"github.com/goh5/goh5/hdf5/internal/heap"
 	"github.com/goh5/goh5/hdf5/internal/object"
 	"github.com/goh5/goh5/internal/binfmt"
+	"github.com/goh5/goh5/internal/lru"
 	"github.com/goh5/goh5/superblock"
 )
 
@@ -32,7 +33,7 @@ type File struct {
 	chunkCache *chunkCache // nil unless WithChunkCache
 
 	mu       sync.Mutex
-	headers  map[uint64]*object.Header
+	headers  *lru.Cache[uint64, *object.Header] // guarded by mu
 	fractals map[uint64]*heap.Fractal
 	locals   map[uint64]*heap.Local
 	links    map[uint64][]*Link
@@ -102,7 +103,7 @@ func newFile(r io.ReaderAt, size int64, opts []Option) (*File, error) {
 		sb:       sb,
 		src:      sb.Source(r, size),
 		opts:     o,
-		headers:  make(map[uint64]*object.Header),
+		headers:  lru.New[uint64, *object.Header](DefaultHeaderCache),
 		fractals: make(map[uint64]*heap.Fractal),
 		locals:   make(map[uint64]*heap.Local),
 		links:    make(map[uint64][]*Link),
@@ -160,7 +161,7 @@ func (f *File) Root() *Group { return f.root }
 // read before.
 func (f *File) header(addr uint64) (*object.Header, error) {
 	f.mu.Lock()
-	h, ok := f.headers[addr]
+	h, ok := f.headers.Get(addr)
 	f.mu.Unlock()
 	if ok {
 		return h, nil
@@ -173,13 +174,7 @@ func (f *File) header(addr uint64) (*object.Header, error) {
 		return nil, err
 	}
 	f.mu.Lock()
-	if len(f.headers) >= DefaultHeaderCache {
-		for k := range f.headers { // evict an arbitrary entry
-			delete(f.headers, k)
-			break
-		}
-	}
-	f.headers[addr] = h
+	f.headers.Put(addr, h)
 	f.mu.Unlock()
 	return h, nil
 }

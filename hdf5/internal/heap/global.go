@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/goh5/goh5/internal/binfmt"
+	"github.com/goh5/goh5/internal/lru"
 )
 
 // MaxCachedCollections bounds how many decoded global heap collections one
@@ -20,7 +21,7 @@ type Global struct {
 	maxObject uint64
 
 	mu    sync.Mutex
-	cache map[uint64]*collection
+	cache *lru.Cache[uint64, *collection] // guarded by mu
 }
 
 // collection is one decoded "GCOL" collection: its bytes and where each
@@ -36,7 +37,7 @@ type span struct{ start, end int }
 // NewGlobal returns a reader of the global heap of src. Objects larger than
 // maxObject bytes fail with a LimitError named "MaxHeapObject".
 func NewGlobal(src *binfmt.Source, maxObject uint64) *Global {
-	return &Global{src: src, maxObject: maxObject, cache: make(map[uint64]*collection)}
+	return &Global{src: src, maxObject: maxObject, cache: lru.New[uint64, *collection](MaxCachedCollections)}
 }
 
 // Get returns a copy of object index of the collection at address collection.
@@ -63,7 +64,7 @@ func (g *Global) Get(collection uint64, index uint32) ([]byte, error) {
 
 func (g *Global) collection(addr uint64) (*collection, error) {
 	g.mu.Lock()
-	c := g.cache[addr]
+	c, _ := g.cache.Get(addr)
 	g.mu.Unlock()
 	if c != nil {
 		return c, nil
@@ -73,13 +74,7 @@ func (g *Global) collection(addr uint64) (*collection, error) {
 		return nil, err
 	}
 	g.mu.Lock()
-	if len(g.cache) >= MaxCachedCollections {
-		for k := range g.cache { // evict an arbitrary entry
-			delete(g.cache, k)
-			break
-		}
-	}
-	g.cache[addr] = c
+	g.cache.Put(addr, c)
 	g.mu.Unlock()
 	return c, nil
 }
