@@ -18,6 +18,39 @@ type Pipeline []Stage
 // scratch buffers; a and b are reusable buffers (they may be nil) and are
 // returned, possibly grown, for the caller to pool.
 func (p Pipeline) Decode(src []byte, mask uint32, limit int, a, b []byte) (out, bufA, bufB []byte, err error) {
+	return p.decode(src, mask, limit, a, b, nil)
+}
+
+// DecodeInto undoes the pipeline on one chunk like Decode, but the last
+// stage writes straight into final, whose length is the chunk's size and the
+// limit. This saves a copy when the caller's destination holds the whole
+// chunk as one run. n is the decoded size: when it differs from len(final)
+// the chunk is malformed and final holds no result. a and b are returned as
+// by Decode and never alias final.
+func (p Pipeline) DecodeInto(final, src []byte, mask uint32, a, b []byte) (n int, bufA, bufB []byte, err error) {
+	out, a, b, err := p.decode(src, mask, len(final), a, b, final)
+	if err != nil {
+		return 0, a, b, err
+	}
+	if len(out) == len(final) && len(out) > 0 && &out[0] != &final[0] {
+		copy(final, out) // a filter that returned its own buffer, or no stage applied
+	}
+	return len(out), a, b, nil
+}
+
+// decode runs the stages in reverse into the scratch buffers a and b, which
+// swap roles after each stage; when final is not nil, the last stage undone
+// writes into it instead.
+func (p Pipeline) decode(src []byte, mask uint32, limit int, a, b, final []byte) (out, bufA, bufB []byte, err error) {
+	last := -1 // the last stage undone: the lowest index the mask does not skip
+	if final != nil {
+		for i := range p {
+			if i >= 32 || mask&(1<<uint(i)) == 0 {
+				last = i
+				break
+			}
+		}
+	}
 	cur := src
 	for i := len(p) - 1; i >= 0; i-- {
 		if i < 32 && mask&(1<<uint(i)) != 0 {
@@ -31,13 +64,19 @@ func (p Pipeline) Decode(src []byte, mask uint32, limit int, a, b []byte) (out, 
 			// filter is not registered") rather than return filtered bytes.
 			return nil, a, b, &UnsupportedError{ID: st.ID, Name: nameOf(st)}
 		}
-		dst := a
-		out, err := f.Decode(dst[:0], cur, st.Params, limit)
+		dst := a[:0]
+		if i == last {
+			dst = final[:0:limit]
+		}
+		out, err := f.Decode(dst, cur, st.Params, limit)
 		if err != nil {
 			return nil, a, b, &FilterError{ID: st.ID, Name: f.Name(), Err: err}
 		}
 		if len(out) > limit {
 			return nil, a, b, &FilterError{ID: st.ID, Name: f.Name(), Err: ErrTooLarge}
+		}
+		if i == last {
+			return out, a, b, nil // out is in final's storage (or a filter's own)
 		}
 		// out now lives in a's storage (or a fresh slice that replaces it);
 		// the next stage writes into b.
@@ -45,55 +84,6 @@ func (p Pipeline) Decode(src []byte, mask uint32, limit int, a, b []byte) (out, 
 		cur = out
 	}
 	return cur, a, b, nil
-}
-
-// DecodeInto undoes the pipeline on one chunk like Decode, but the last
-// stage writes straight into final, whose length is the chunk's size and the
-// limit. This saves a copy when the caller's destination holds the whole
-// chunk as one run. n is the decoded size: when it differs from len(final)
-// the chunk is malformed and final holds no result. a and b are returned as
-// by Decode and never alias final.
-func (p Pipeline) DecodeInto(final, src []byte, mask uint32, a, b []byte) (n int, bufA, bufB []byte, err error) {
-	limit := len(final)
-	last := -1 // the last stage undone: the lowest index the mask does not skip
-	for i := range p {
-		if i >= 32 || mask&(1<<uint(i)) == 0 {
-			last = i
-			break
-		}
-	}
-	cur := src
-	for i := len(p) - 1; i >= 0; i-- {
-		if i < 32 && mask&(1<<uint(i)) != 0 {
-			continue
-		}
-		st := p[i]
-		f, ok := Lookup(st.ID)
-		if !ok {
-			return 0, a, b, &UnsupportedError{ID: st.ID, Name: nameOf(st)}
-		}
-		dst := a[:0]
-		if i == last {
-			dst = final[:0:limit]
-		}
-		out, err := f.Decode(dst, cur, st.Params, limit)
-		if err != nil {
-			return 0, a, b, &FilterError{ID: st.ID, Name: f.Name(), Err: err}
-		}
-		if len(out) > limit {
-			return 0, a, b, &FilterError{ID: st.ID, Name: f.Name(), Err: ErrTooLarge}
-		}
-		if i == last {
-			cur = out
-			break
-		}
-		a, b = b, out
-		cur = out
-	}
-	if len(cur) == limit && limit > 0 && &cur[0] != &final[0] {
-		copy(final, cur) // a filter that returned its own buffer, or no stage applied
-	}
-	return len(cur), a, b, nil
 }
 
 func nameOf(st Stage) string {
